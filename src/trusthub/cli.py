@@ -1,0 +1,202 @@
+"""The `trusthub` command. Configuration comes from the environment or `.env` (see config.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+
+from .config import Settings, get_settings
+from .domain.enums import Role
+
+DEV_DATABASE_URL = "sqlite+aiosqlite:///./trusthub-dev.db"
+DEMO_ACCOUNT = "demo"
+
+
+def _parser() -> argparse.ArgumentParser:
+    env = ", ".join(sorted(n.upper() for n in Settings.model_fields))
+    parser = argparse.ArgumentParser(
+        prog="trusthub",
+        description="trusthub: customer profiles, reviews and trust products over GraphQL.",
+        epilog=f"Configuration is read from the environment or a .env file: {env}. "
+        "See README.md for each setting.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dev = sub.add_parser(
+        "dev",
+        help="run everything in one process on SQLite, with a demo account and GraphiQL",
+        description="Migrate a local SQLite file (DATABASE_URL, default ./trusthub-dev.db), "
+        "create or refresh the demo account, print its API key, and serve with GraphiQL, "
+        "introspection and unmasked errors on.",
+    )
+    dev.add_argument("--host", default=None, help="bind address (default HOST or 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=None, help="port (default PORT or 8000)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the GraphQL gateway (DATABASE_URL)",
+        description="Serve /graphql, /healthz and /readyz with uvicorn. Run `trusthub migrate` "
+        "first. GraphiQL and introspection follow GRAPHIQL / INTROSPECTION / DEV_MODE.",
+    )
+    serve.add_argument("--host", default=None, help="bind address (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+    migrate = sub.add_parser(
+        "migrate", help="apply database migrations (DATABASE_URL)",
+        description="Upgrade the database at DATABASE_URL to the given revision (default head).",
+    )
+    migrate.add_argument("revision", nargs="?", default="head", help="target revision")
+
+    accounts = sub.add_parser("accounts", help="create and list accounts (tenants)")
+    acc = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
+    create = acc.add_parser(
+        "create",
+        help="create an account and print its secrets (shown once)",
+        description="Create an account. Prints the API key (Authorization: Bearer <key>), the "
+        "auth token (keys X-Twilio-Signature) and the webhook secret (Standard Webhooks). "
+        "They are shown once.",
+    )
+    create.add_argument("name", help="account name")
+    create.add_argument(
+        "--role", choices=["customer", "reviewer", "admin"], default="customer", help="role"
+    )
+    create.add_argument("--sandbox", action="store_true", help="a sandbox (test) account")
+    create.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"sid", "api_key", "auth_token", "webhook_secret"} as JSON',
+    )
+    listing = acc.add_parser("list", help="list accounts (no secrets)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    if args.command == "migrate":
+        from .migrate import upgrade
+
+        upgrade(settings.database_url, args.revision)
+        print(f"database at revision {args.revision}", file=sys.stderr)
+        return 0
+    if args.command == "accounts":
+        return asyncio.run(_accounts(args, settings))
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port, workers=args.workers)
+    if args.command == "dev":
+        return _dev(args)
+    return 2  # argparse rejects unknown commands before this
+
+
+async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
+    from .db import create_engine, create_session_factory
+    from .domain.errors import DomainError
+    from .services import accounts
+
+    engine = create_engine(settings.database_url, settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            if args.accounts_command == "list":
+                rows = await accounts.list_accounts(session)
+                data = [
+                    {"sid": a.sid, "name": a.name, "role": a.role.lower(), "sandbox": a.sandbox,
+                     "created_at": a.created_at.isoformat()}
+                    for a in rows
+                ]
+                if args.json:
+                    print(json.dumps(data, indent=2))
+                else:
+                    for a in data:
+                        sandbox = " sandbox" if a["sandbox"] else ""
+                        print(f"{a['sid']}  {a['role']:<8}{sandbox}  {a['name']}")
+                return 0
+            try:
+                issued = await accounts.create_account(
+                    session, args.name, Role(args.role.upper()), sandbox=args.sandbox
+                )
+            except DomainError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            await session.commit()
+    finally:
+        await engine.dispose()
+    secrets = {
+        "sid": issued.account.sid,
+        "api_key": issued.api_key,
+        "auth_token": issued.auth_token,
+        "webhook_secret": issued.webhook_secret,
+    }
+    if args.json:
+        print(json.dumps(secrets))
+    else:
+        for key, value in secrets.items():
+            print(f"{key:<15} {value}")
+        print("Keep these now: they are not shown again.", file=sys.stderr)
+    return 0
+
+
+def _serve(settings: Settings, host: str | None, port: int | None, *, workers: int = 1) -> int:
+    import os
+
+    import uvicorn
+
+    # uvicorn's workers import the app anew; they read the same environment.
+    os.environ["DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "trusthub.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("DATABASE_URL", DEV_DATABASE_URL)
+    os.environ["DEV_MODE"] = "true"
+    get_settings.cache_clear()
+    settings = get_settings()
+    from .migrate import upgrade
+
+    upgrade(settings.database_url)
+    key = asyncio.run(_demo_key(settings))
+    host, port = args.host or settings.host, args.port or settings.port
+    print(
+        f"\n  trusthub dev — database {settings.database_url}\n"
+        f"  GraphiQL:  http://{host}:{port}/graphql\n"
+        f"  demo API key (a new one each start): {key}\n"
+        f'  GraphiQL headers: {{"Authorization": "Bearer {key}"}}\n',
+        flush=True,
+    )
+    return _serve(settings, host, port)
+
+
+async def _demo_key(settings: Settings) -> str:
+    from .db import create_engine, create_session_factory
+    from .services import accounts
+
+    engine = create_engine(settings.database_url, settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            account = await accounts.find_account_by_name(session, DEMO_ACCOUNT)
+            if account is None:
+                key = (await accounts.create_account(session, DEMO_ACCOUNT, Role.CUSTOMER)).api_key
+            else:
+                key = await accounts.rotate_api_key(session, account)
+            await session.commit()
+            return key
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Settings: the only place environment variables (and `.env`) are read."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_prefix="", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./trusthub.db",
+        description="SQLAlchemy URL. postgresql:// and sqlite:// are accepted and given async drivers.",
+    )
+    broker_url: str = Field(
+        default="memory://",
+        description="amqp://user:pass@host:5672/vhost for RabbitMQ; memory:// for one process.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `trusthub serve` binds to.")
+    port: int = Field(default=8000, description="Port `trusthub serve` listens on.")
+    dev_mode: bool = Field(
+        default=False, description="Unmasked errors, GraphiQL and introspection on."
+    )
+    graphiql: bool | None = Field(default=None, description="Serve GraphiQL (default: dev_mode).")
+    introspection: bool | None = Field(
+        default=None, description="Allow introspection queries (default: dev_mode)."
+    )
+    max_query_depth: int = Field(default=12, description="Deepest selection allowed.")
+    max_aliases: int = Field(default=30, description="Most aliases in one document.")
+    max_tokens: int = Field(default=2000, description="Most lexer tokens in one document.")
+    max_page_size: int = Field(default=100, le=100, description="Largest `first` on connections.")
+    default_page_size: int = Field(default=20, description="`first` when a client omits it.")
+    terms_version: str = Field(
+        default="2026-01-01", description="Version of the terms recorded when a profile is submitted."
+    )
+    db_pool_size: int = Field(default=10, description="PostgreSQL connection pool size.")
+    db_echo: bool = Field(default=False, description="Log every SQL statement.")
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.dev_mode if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.dev_mode if self.introspection is None else self.introspection
+
+
+def normalize_database_url(url: str) -> str:
+    """Give plain URLs their async driver so operators can paste what psql uses."""
+    for plain, async_ in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
+        if url.startswith(plain):
+            return async_ + url[len(plain) :]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    url = normalize_database_url(url)
+    if url.startswith(prefix) and ":memory:" not in url:
+        return Path(url[len(prefix) :])
+    return None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

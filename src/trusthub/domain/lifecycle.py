@@ -1,0 +1,51 @@
+"""The status lifecycle, written once: which transitions exist and what each status allows."""
+
+from __future__ import annotations
+
+from .enums import Status
+from .errors import DomainError, ErrorCode
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.DRAFT: frozenset({Status.PENDING_REVIEW}),
+    Status.PENDING_REVIEW: frozenset({Status.IN_REVIEW}),
+    Status.IN_REVIEW: frozenset({Status.APPROVED, Status.REJECTED}),
+    Status.APPROVED: frozenset(),
+    Status.REJECTED: frozenset({Status.PENDING_REVIEW}),
+}
+
+LOCKED_STATUSES = frozenset({Status.PENDING_REVIEW, Status.IN_REVIEW, Status.APPROVED})
+DELETABLE_STATUSES = frozenset({Status.DRAFT, Status.REJECTED})
+SUBMITTABLE_STATUSES = frozenset({Status.DRAFT, Status.REJECTED})
+
+
+def can_transition(current: Status, target: Status) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def ensure_transition(current: Status, target: Status) -> None:
+    if not can_transition(current, target):
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            f"A {current.value} object cannot move to {target.value}.",
+            ("status",),
+        )
+
+
+def ensure_editable(current: Status) -> None:
+    """Edits are refused while a profile is under review or approved."""
+    if current in LOCKED_STATUSES:
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            f"The object is {current.value} and cannot be edited.",
+            ("status",),
+        )
+
+
+def ensure_deletable(current: Status, *, is_admin: bool) -> None:
+    if current in DELETABLE_STATUSES or (is_admin and current is Status.APPROVED):
+        return
+    raise DomainError.single(
+        ErrorCode.LOCKED,
+        f"A {current.value} object cannot be deleted; only DRAFT and REJECTED ones can.",
+        ("status",),
+    )

@@ -1,0 +1,33 @@
+"""SIDs: two upper-case letters and 32 lower-case hex digits (Twilio's shape)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from enum import StrEnum
+
+
+class SidPrefix(StrEnum):
+    PROFILE = "BU"
+    REPRESENTATIVE = "IT"
+    POLICY = "RN"
+    EVALUATION = "EL"
+    REVIEW = "RV"
+    ACCOUNT = "AC"
+
+
+SID_RE = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
+
+
+def new_sid(prefix: SidPrefix) -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+def sid_prefix(value: str) -> SidPrefix | None:
+    """The prefix of a well-formed SID, or None for anything else."""
+    if not SID_RE.match(value):
+        return None
+    try:
+        return SidPrefix(value[:2])
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Broker topology, message contracts, the outbox relay and the in-process broker."""

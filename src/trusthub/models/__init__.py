@@ -1,0 +1,19 @@
+"""SQLModel tables, one module per aggregate. Importing this package registers them all."""
+
+from .account import Account
+from .evaluation import Evaluation
+from .history import AuditEntry, StatusChange
+from .outbox import OutboxMessage
+from .policy import Policy
+from .profile import AuthorizedRepresentative, CustomerProfile
+
+__all__ = [
+    "Account",
+    "AuditEntry",
+    "AuthorizedRepresentative",
+    "CustomerProfile",
+    "Evaluation",
+    "OutboxMessage",
+    "Policy",
+    "StatusChange",
+]

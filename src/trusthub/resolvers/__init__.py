@@ -1,0 +1,1 @@
+"""Root Query/Mutation fields, one module per domain: parse → service → type."""

@@ -1,0 +1,51 @@
+"""What every resolver shares: running a mutation as one transaction, and client errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..domain.errors import DomainError
+from ..services.actor import Actor
+from ..schema.context import Info
+from ..schema.errors import UserError, conflict, user_errors
+
+T = TypeVar("T")
+
+
+class ClientError(Exception):
+    """A malformed request (bad argument); shown to the client even when errors are masked."""
+
+
+async def perform(
+    info: Info, action: Callable[[AsyncSession, Actor], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """Run one mutation in its own transaction: commit on success, roll back on a user error."""
+    ctx = info.context
+    actor = ctx.actor
+    async with ctx.sessions() as session:
+        try:
+            result = await action(session, actor)
+            await session.commit()
+        except DomainError as exc:
+            await session.rollback()
+            return None, user_errors(exc)
+        except (StaleDataError, IntegrityError):
+            # A concurrent request changed the same object first (version or unique clash).
+            await session.rollback()
+            return None, conflict()
+    ctx.reset_loaders()  # the payload must read what was just committed
+    return result, []
+
+
+def page_size(info: Info, first: int | None) -> int:
+    settings = info.context.settings
+    if first is None:
+        return settings.default_page_size
+    if not 0 <= first <= settings.max_page_size:
+        raise ClientError(f"first must be between 0 and {settings.max_page_size}.")
+    return first

@@ -1,0 +1,1 @@
+"""Use cases: one transaction each (the caller commits), model + domain + outbox rows."""

@@ -1,0 +1,262 @@
+"""Customer profile use cases: create, update, delete, read, list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..domain import lifecycle
+from ..domain.enums import BusinessIdentity, ProfileKind, ProfileTier, Status, SubjectType
+from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
+from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
+from ..domain.sids import SidPrefix, new_sid
+from ..models import AuthorizedRepresentative, CustomerProfile, Policy
+from ..models.base import utcnow
+from .actor import Actor
+from .history import audit, record_transition
+
+
+@dataclass(frozen=True)
+class NewProfile:
+    kind: ProfileKind
+    tier: ProfileTier
+    primary_profile_sid: str | None
+    changes: Mapping[Path, Any]
+
+
+@dataclass(frozen=True)
+class ProfileFilter:
+    status: Status | None = None
+    kind: ProfileKind | None = None
+    tier: ProfileTier | None = None
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: Sequence[CustomerProfile]
+    cursors: Sequence[str]
+    has_next_page: bool
+    total_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _scoped(actor: Actor) -> Any:
+    """The WHERE clause that keeps an account to its own profiles (admins see all)."""
+    return sa.true() if actor.is_admin else col(CustomerProfile.account_sid) == actor.account_sid
+
+
+async def get_profile(
+    session: AsyncSession, actor: Actor, sid: str, *, field: Path = ("id",), for_update: bool = False
+) -> CustomerProfile:
+    """The actor's profile, or NOT_FOUND (another account's profile reads as not found)."""
+    query = select(CustomerProfile).where(CustomerProfile.sid == sid, _scoped(actor))
+    if for_update:
+        query = query.with_for_update()
+    profile = (await session.exec(query)).first()
+    if profile is None:
+        raise not_found(sid, field)
+    return profile
+
+
+async def policy_for(session: AsyncSession, kind: ProfileKind, tier: ProfileTier) -> Policy:
+    query = select(Policy).where(
+        Policy.subject_type == SubjectType.CUSTOMER_PROFILE.value,
+        Policy.kind == kind.value,
+        Policy.tier == tier.value,
+    )
+    policy = (await session.exec(query)).first()
+    if policy is None:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE, f"No policy covers {tier.value} {kind.value} profiles.", ("tier",)
+        )
+    return policy
+
+
+def _check_blocks(kind: ProfileKind, changes: Mapping[Path, Any]) -> None:
+    """Business information belongs to BUSINESS profiles, individual information to INDIVIDUAL."""
+    errors = [
+        FieldError(
+            ErrorCode.INVALID_VALUE,
+            (block,),
+            f"{block} information cannot be set on a {kind.value} profile.",
+        )
+        for block, owner in BLOCK_FOR_KIND.items()
+        if owner != kind.value and any(path[0] == block for path in changes)
+    ]
+    if errors:
+        raise DomainError(errors)
+
+
+async def _check_primary(
+    session: AsyncSession, actor: Actor, data: NewProfile
+) -> CustomerProfile | None:
+    field = ("primaryProfileId",)
+    if data.tier is ProfileTier.PRIMARY:
+        if data.primary_profile_sid is not None:
+            raise DomainError.single(
+                ErrorCode.INVALID_VALUE, "Only a SECONDARY profile names a primary profile.", field
+            )
+        return None
+    if data.kind is not ProfileKind.BUSINESS:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE, "Only BUSINESS profiles can be SECONDARY.", ("tier",)
+        )
+    if data.primary_profile_sid is None:
+        raise DomainError.single(
+            ErrorCode.REQUIRED, "A SECONDARY profile must name its primary profile.", field
+        )
+    primary = await get_profile(session, actor, data.primary_profile_sid, field=field)
+    if primary.tier != ProfileTier.PRIMARY.value or primary.kind != ProfileKind.BUSINESS.value:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE, "The primary profile must be a PRIMARY BUSINESS profile.", field
+        )
+    return primary
+
+
+async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) -> CustomerProfile:
+    _check_blocks(data.kind, data.changes)
+    primary = await _check_primary(session, actor, data)
+    values = apply_changes(PROFILE_FIELDS, data.changes, {})
+    policy = await policy_for(session, data.kind, data.tier)
+    profile = CustomerProfile(
+        sid=new_sid(SidPrefix.PROFILE),
+        account_sid=primary.account_sid if primary else actor.account_sid,
+        kind=data.kind.value,
+        tier=data.tier.value,
+        primary_profile_sid=primary.sid if primary else None,
+        policy_sid=policy.sid,
+        status=Status.DRAFT.value,
+        **values,
+    )
+    session.add(profile)
+    record_transition(
+        session,
+        account_sid=profile.account_sid,
+        subject_sid=profile.sid,
+        subject_type=SubjectType.CUSTOMER_PROFILE,
+        previous=None,
+        status=Status.DRAFT,
+        actor=actor.name,
+        publish=False,
+    )
+    audit(
+        session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
+        action="create", fields=(".".join(p) for p in data.changes),
+    )
+    await session.flush()
+    return profile
+
+
+async def update_profile(
+    session: AsyncSession, actor: Actor, sid: str, changes: Mapping[Path, Any]
+) -> CustomerProfile:
+    profile = await get_profile(session, actor, sid)
+    lifecycle.ensure_editable(Status(profile.status))
+    _check_blocks(ProfileKind(profile.kind), changes)
+    values = apply_changes(PROFILE_FIELDS, changes, profile.model_dump())
+    changed = [c for c, v in values.items() if getattr(profile, c) != v]
+    if changed:
+        for column in changed:
+            setattr(profile, column, values[column])
+        touch(profile)
+        audit(
+            session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
+            action="update", fields=(_path_of(c) for c in changed),
+        )
+        await session.flush()
+    return profile
+
+
+def touch(profile: CustomerProfile) -> None:
+    profile.updated_at = utcnow()
+
+
+_COLUMN_PATHS = {spec.column: ".".join(spec.path) for spec in PROFILE_FIELDS.values()}
+
+
+def _path_of(column: str) -> str:
+    return _COLUMN_PATHS.get(column, column)
+
+
+async def delete_profile(session: AsyncSession, actor: Actor, sid: str) -> str:
+    profile = await get_profile(session, actor, sid)
+    lifecycle.ensure_deletable(Status(profile.status), is_admin=actor.is_admin)
+    dependents = await session.exec(
+        select(func.count()).where(CustomerProfile.primary_profile_sid == profile.sid)
+    )
+    if dependents.one():
+        raise DomainError.single(
+            ErrorCode.LOCKED, "Secondary profiles depend on this profile; delete them first.", ("id",)
+        )
+    await session.exec(  # type: ignore[call-overload]
+        sa.delete(AuthorizedRepresentative).where(
+            col(AuthorizedRepresentative.profile_sid) == profile.sid
+        )
+    )
+    audit(session, actor, account_sid=profile.account_sid, subject_sid=sid, action="delete")
+    await session.delete(profile)
+    await session.flush()
+    return sid
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+
+def encode_cursor(created_at: datetime, sid: str) -> str:
+    raw = json.dumps([created_at.isoformat(), sid]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, sid = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(created), str(sid)
+    except (ValueError, TypeError, binascii.Error):
+        raise DomainError.single(ErrorCode.INVALID_VALUE, "Malformed cursor.", ("after",)) from None
+
+
+def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
+    where: list[Any] = [_scoped(actor)]
+    if flt.status is not None:
+        where.append(col(CustomerProfile.status) == flt.status.value)
+    if flt.kind is not None:
+        where.append(col(CustomerProfile.kind) == flt.kind.value)
+    if flt.tier is not None:
+        where.append(col(CustomerProfile.tier) == flt.tier.value)
+    if flt.friendly_name:
+        escaped = flt.friendly_name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(
+            func.lower(CustomerProfile.friendly_name).like(f"%{escaped.lower()}%", escape="\\")
+        )
+    return where
+
+
+async def list_profiles(
+    session: AsyncSession, actor: Actor, flt: ProfileFilter, first: int, after: str | None
+) -> Page:
+    """Keyset pagination in creation order (stable under inserts, no OFFSET scans)."""
+    where = _filters(actor, flt)
+    total = (await session.exec(select(func.count()).select_from(CustomerProfile).where(*where))).one()
+    query = select(CustomerProfile).where(*where)
+    if after:
+        created, sid = decode_cursor(after)
+        query = query.where(
+            sa.tuple_(col(CustomerProfile.created_at), col(CustomerProfile.sid)) > (created, sid)
+        )
+    query = query.order_by(col(CustomerProfile.created_at), col(CustomerProfile.sid)).limit(first + 1)
+    rows = list((await session.exec(query)).all())
+    has_next = len(rows) > first
+    rows = rows[:first]
+    cursors = [encode_cursor(r.created_at, r.sid) for r in rows]
+    return Page(rows, cursors, has_next, total)

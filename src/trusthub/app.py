@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
@@ -89,12 +88,16 @@ class AuthGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if self.graphiql and request.method == "GET" and "text/html" in request.headers.get(
-            "accept", ""
+        if (
+            self.graphiql
+            and request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
         ):
             await self.app(scope, receive, send)
             return
-        account = await _authenticate(self.sessions, bearer_key(request.headers.get("authorization")))
+        account = await _authenticate(
+            self.sessions, bearer_key(request.headers.get("authorization"))
+        )
         if account is None:
             response = JSONResponse(
                 {"errors": [{"message": "Unauthorized: send Authorization: Bearer <API key>."}]},
@@ -142,5 +145,3 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.sessions = sessions
     app.state.settings = settings
     return app
-
-

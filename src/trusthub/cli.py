@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
     migrate = sub.add_parser(
-        "migrate", help="apply database migrations (DATABASE_URL)",
+        "migrate",
+        help="apply database migrations (DATABASE_URL)",
         description="Upgrade the database at DATABASE_URL to the given revision (default head).",
     )
     migrate.add_argument("revision", nargs="?", default="head", help="target revision")
@@ -104,8 +105,13 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
             if args.accounts_command == "list":
                 rows = await accounts.list_accounts(session)
                 data = [
-                    {"sid": a.sid, "name": a.name, "role": a.role.lower(), "sandbox": a.sandbox,
-                     "created_at": a.created_at.isoformat()}
+                    {
+                        "sid": a.sid,
+                        "name": a.name,
+                        "role": a.role.lower(),
+                        "sandbox": a.sandbox,
+                        "created_at": a.created_at.isoformat(),
+                    }
                     for a in rows
                 ]
                 if args.json:

@@ -16,7 +16,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./trusthub.db",
-        description="SQLAlchemy URL. postgresql:// and sqlite:// are accepted and given async drivers.",
+        description="SQLAlchemy URL; postgresql:// and sqlite:// get their async drivers.",
     )
     broker_url: str = Field(
         default="memory://",
@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, le=100, description="Largest `first` on connections.")
     default_page_size: int = Field(default=20, description="`first` when a client omits it.")
     terms_version: str = Field(
-        default="2026-01-01", description="Version of the terms recorded when a profile is submitted."
+        default="2026-01-01",
+        description="Version of the terms recorded when a profile is submitted.",
     )
     db_pool_size: int = Field(default=10, description="PostgreSQL connection pool size.")
     db_echo: bool = Field(default=False, description="Log every SQL statement.")

@@ -18,9 +18,7 @@ def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
     url = normalize_database_url(url)
     settings = settings or Settings()
     if url.startswith("sqlite"):
-        engine = create_async_engine(
-            url, echo=settings.db_echo, connect_args={"timeout": 30}
-        )
+        engine = create_async_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

@@ -100,7 +100,9 @@ def _representative(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure
     rep = facts.representatives.get(position)
     if rep is None:
         if req.get("required", True):
-            return [Failure(prefix, "REQUIRED", f"Authorized representative #{position} is required.")]
+            return [
+                Failure(prefix, "REQUIRED", f"Authorized representative #{position} is required.")
+            ]
         return []
     return _fields(REPRESENTATIVE_FIELDS, list(REPRESENTATIVE_FIELDS), rep, prefix)
 

@@ -125,13 +125,13 @@ def apply_changes(
 def _check_region(
     out: dict[str, Any], current: Mapping[str, Any], errors: list[FieldError], prefix: Path
 ) -> None:
-    if any(e.field == prefix + ("address", "country") for e in errors):
+    if any(e.field == (*prefix, "address", "country") for e in errors):
         return
     country = out["country"] if "country" in out else current.get("country")
     region = out["region"] if "region" in out else current.get("region")
     if region is None:
         return
-    where = prefix + ("address", "region")
+    where = (*prefix, "address", "region")
     try:
         out["region"] = v.subdivision(region, country)
     except ValueError as exc:

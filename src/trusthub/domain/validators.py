@@ -27,14 +27,14 @@ def text(max_length: int, *, min_length: int = 1) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("must be a string")
-        value = value.strip()
-        if len(value) < min_length:
+        cleaned: str = value.strip()
+        if len(cleaned) < min_length:
             raise ValueError("must not be blank")
-        if len(value) > max_length:
+        if len(cleaned) > max_length:
             raise ValueError(f"must be at most {max_length} characters")
-        if any(unicodedata.category(c) == "Cc" for c in value):
+        if any(unicodedata.category(c) == "Cc" for c in cleaned):
             raise ValueError("must not contain control characters")
-        return value
+        return cleaned
 
     return check
 
@@ -67,22 +67,22 @@ _HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[
 def http_url(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a URL")
-    value = value.strip()
-    if len(value) > MAX_URL_LENGTH:
+    url: str = value.strip()
+    if len(url) > MAX_URL_LENGTH:
         raise ValueError(f"must be at most {MAX_URL_LENGTH} characters")
     try:
-        parts = urlsplit(value)
+        parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise ValueError("must be an http or https URL") from None
     if parts.scheme not in ("http", "https") or not host:
         raise ValueError("must be an http or https URL")
-    if any(c.isspace() for c in value):
+    if any(c.isspace() for c in url):
         raise ValueError("must not contain spaces")
     if not (_HOST_RE.match(host) or host == "localhost" or _is_ip(host)):
         raise ValueError(f"has an invalid host {host!r}")
-    return value
+    return url
 
 
 def _is_ip(host: str) -> bool:
@@ -113,7 +113,7 @@ def subdivision(value: Any, country_code: str | None) -> str:
         if country_code is None:
             raise ValueError("give the full ISO 3166-2 code (such as US-CA) or the country too")
         code = f"{country_code}-{code}"
-    if pycountry.subdivisions.get(code=code) is None:
+    if pycountry.subdivisions.get(code=code) is None:  # type: ignore[no-untyped-call]
         raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
     if country_code is not None and not code.startswith(country_code + "-"):
         raise ValueError(f"{code!r} is not a subdivision of {country_code}")
@@ -124,10 +124,10 @@ _POSTAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}$")
 
 
 def postal_code(value: Any) -> str:
-    value = text(16)(value)
-    if not _POSTAL_RE.match(value):
+    cleaned: str = text(16)(value)
+    if not _POSTAL_RE.match(cleaned):
         raise ValueError("may contain only letters, digits, spaces and hyphens")
-    return value.upper()
+    return cleaned.upper()
 
 
 def enum_of(cls: type[E]) -> Check:

@@ -39,7 +39,9 @@ class CustomerProfile(SQLModel, table=True):
     business_industry: str | None = Field(default=None, max_length=32)
     registration_id_type: str | None = Field(default=None, max_length=16)
     registration_number: str | None = Field(default=None, max_length=64)
-    regions_of_operation: list[str] | None = Field(default=None, sa_column=json_column(nullable=True))
+    regions_of_operation: list[str] | None = Field(
+        default=None, sa_column=json_column(nullable=True)
+    )
     website_url: str | None = Field(default=None, max_length=2048)
     social_media_profile_urls: list[str] | None = Field(
         default=None, sa_column=json_column(nullable=True)
@@ -67,7 +69,9 @@ class CustomerProfile(SQLModel, table=True):
 
 class AuthorizedRepresentative(SQLModel, table=True):
     __tablename__ = "authorized_representative"
-    __table_args__ = (sa.UniqueConstraint("profile_sid", "position", name="uq_representative_position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("profile_sid", "position", name="uq_representative_position"),
+    )
 
     sid: str = Field(primary_key=True, max_length=34)
     account_sid: str = Field(foreign_key="account.sid", max_length=34)

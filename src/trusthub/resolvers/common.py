@@ -10,9 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.errors import DomainError
-from ..services.actor import Actor
 from ..schema.context import Info
 from ..schema.errors import UserError, conflict, user_errors
+from ..services.actor import Actor
 
 T = TypeVar("T")
 

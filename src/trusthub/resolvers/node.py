@@ -53,7 +53,7 @@ _RESOLVERS: dict[SidPrefix, Callable[[Info, str], Awaitable[t.Node | None]]] = {
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its SID; another account's reads as null.")
+    @strawberry.field(description="Any object by its SID; another account's reads as null.")  # type: ignore[untyped-decorator]
     async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
         prefix = sid_prefix(str(id))
         resolver = _RESOLVERS.get(prefix) if prefix else None

@@ -140,9 +140,7 @@ class ProfileMutation:
 
     @strawberry.mutation
     async def evaluate_customer_profile(self, info: Info, id: strawberry.ID) -> t.EvaluationPayload:
-        row, errors = await perform(
-            info, lambda s, a: evaluations.evaluate_profile(s, a, str(id))
-        )
+        row, errors = await perform(info, lambda s, a: evaluations.evaluate_profile(s, a, str(id)))
         return t.EvaluationPayload(
             evaluation=t.Evaluation.from_row(row) if row else None, user_errors=errors
         )
@@ -158,4 +156,3 @@ class ProfileMutation:
             ),
         )
         return _profile_payload(row, errors)
-

@@ -1,19 +1,33 @@
-"""GraphQL enums: the domain's own enum classes, exposed under the contract's names."""
+"""GraphQL enums: the domain's own enum classes, registered with strawberry under the contract's
+names. `strawberry.enum` marks a class in place, so the domain and GraphQL share one class."""
 
 from __future__ import annotations
 
 import strawberry
 
-from ..domain import enums as d
+from ..domain.enums import BusinessIdentity as BusinessIdentity
+from ..domain.enums import BusinessIndustry as BusinessIndustry
+from ..domain.enums import BusinessType as BusinessType
+from ..domain.enums import EvaluationStatus as EvaluationStatus
+from ..domain.enums import JobPosition as JobPosition
+from ..domain.enums import ProfileKind as ProfileKind
+from ..domain.enums import ProfileTier as ProfileTier
+from ..domain.enums import ReasonCode as ReasonCode
+from ..domain.enums import Region as Region
+from ..domain.enums import RegistrationIdType as RegistrationIdType
+from ..domain.enums import Status as Status
 
-Status = strawberry.enum(d.Status, name="Status")
-ProfileKind = strawberry.enum(d.ProfileKind, name="ProfileKind")
-ProfileTier = strawberry.enum(d.ProfileTier, name="ProfileTier")
-BusinessIdentity = strawberry.enum(d.BusinessIdentity, name="BusinessIdentity")
-BusinessType = strawberry.enum(d.BusinessType, name="BusinessType")
-BusinessIndustry = strawberry.enum(d.BusinessIndustry, name="BusinessIndustry")
-RegistrationIdType = strawberry.enum(d.RegistrationIdType, name="RegistrationIdType")
-Region = strawberry.enum(d.Region, name="Region")
-JobPosition = strawberry.enum(d.JobPosition, name="JobPosition")
-EvaluationStatus = strawberry.enum(d.EvaluationStatus, name="EvaluationStatus")
-ReasonCode = strawberry.enum(d.ReasonCode, name="ReasonCode")
+for _enum in (
+    BusinessIdentity,
+    BusinessIndustry,
+    BusinessType,
+    EvaluationStatus,
+    JobPosition,
+    ProfileKind,
+    ProfileTier,
+    ReasonCode,
+    Region,
+    RegistrationIdType,
+    Status,
+):
+    strawberry.enum(_enum, name=_enum.__name__)

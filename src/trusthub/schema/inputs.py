@@ -45,7 +45,9 @@ class IndividualInformationInput:
     phone_number: str | None = U
 
 
-@strawberry.input(description="region is an ISO 3166-2 subdivision code; country ISO 3166-1 alpha-2.")
+@strawberry.input(
+    description="region is an ISO 3166-2 subdivision code; country ISO 3166-1 alpha-2."
+)
 class AddressInput:
     street1: str | None = U
     street2: str | None = U
@@ -123,7 +125,9 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def to_changes(value: Any, *, skip: frozenset[str] = frozenset(), prefix: Path = ()) -> dict[Path, Any]:
+def to_changes(
+    value: Any, *, skip: frozenset[str] = frozenset(), prefix: Path = ()
+) -> dict[Path, Any]:
     """Flatten an input object into {GraphQL path: value}, leaving out unset fields.
     A nested block sent as null clears each of its fields."""
     out: dict[Path, Any] = {}
@@ -137,7 +141,7 @@ def to_changes(value: Any, *, skip: frozenset[str] = frozenset(), prefix: Path =
         if raw is not None and has_object_definition(raw):
             out.update(to_changes(raw, prefix=path))
         elif raw is None and _is_block(f):
-            out.update({p: None for p in _block_paths(f, path)})
+            out.update(dict.fromkeys(_block_paths(f, path)))
         else:
             out[path] = list(raw) if isinstance(raw, list) else raw
     return out

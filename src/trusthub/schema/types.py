@@ -4,7 +4,7 @@ related fields resolve through the request's dataloaders."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -137,7 +137,7 @@ class Policy(Node):
             subject_type=row.subject_type,
             kind=row.kind,
             tier=row.tier,
-            requirements=row.requirements,
+            requirements=cast(JSON, row.requirements),
         )
 
 
@@ -197,7 +197,10 @@ class CustomerProfile(Node):
         if r.kind != ProfileKind.INDIVIDUAL.value:
             return None
         return IndividualInformation(
-            first_name=r.first_name, last_name=r.last_name, email=r.email, phone_number=r.phone_number
+            first_name=r.first_name,
+            last_name=r.last_name,
+            email=r.email,
+            phone_number=r.phone_number,
         )
 
     @strawberry.field

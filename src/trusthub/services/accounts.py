@@ -62,7 +62,9 @@ async def create_account(
 async def authenticate(session: AsyncSession, api_key: str) -> Account | None:
     if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > 128:
         return None
-    result = await session.exec(select(Account).where(Account.api_key_hash == hash_api_key(api_key)))
+    result = await session.exec(
+        select(Account).where(Account.api_key_hash == hash_api_key(api_key))
+    )
     return result.first()
 
 

@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
-from ..domain.enums import BusinessIdentity, ProfileKind, ProfileTier, Status, SubjectType
+from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
 from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
 from ..domain.sids import SidPrefix, new_sid
@@ -56,7 +56,12 @@ def _scoped(actor: Actor) -> Any:
 
 
 async def get_profile(
-    session: AsyncSession, actor: Actor, sid: str, *, field: Path = ("id",), for_update: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    field: Path = ("id",),
+    for_update: bool = False,
 ) -> CustomerProfile:
     """The actor's profile, or NOT_FOUND (another account's profile reads as not found)."""
     query = select(CustomerProfile).where(CustomerProfile.sid == sid, _scoped(actor))
@@ -77,7 +82,9 @@ async def policy_for(session: AsyncSession, kind: ProfileKind, tier: ProfileTier
     policy = (await session.exec(query)).first()
     if policy is None:
         raise DomainError.single(
-            ErrorCode.INVALID_VALUE, f"No policy covers {tier.value} {kind.value} profiles.", ("tier",)
+            ErrorCode.INVALID_VALUE,
+            f"No policy covers {tier.value} {kind.value} profiles.",
+            ("tier",),
         )
     return policy
 
@@ -118,7 +125,9 @@ async def _check_primary(
     primary = await get_profile(session, actor, data.primary_profile_sid, field=field)
     if primary.tier != ProfileTier.PRIMARY.value or primary.kind != ProfileKind.BUSINESS.value:
         raise DomainError.single(
-            ErrorCode.INVALID_VALUE, "The primary profile must be a PRIMARY BUSINESS profile.", field
+            ErrorCode.INVALID_VALUE,
+            "The primary profile must be a PRIMARY BUSINESS profile.",
+            field,
         )
     return primary
 
@@ -150,8 +159,12 @@ async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) 
         publish=False,
     )
     audit(
-        session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
-        action="create", fields=(".".join(p) for p in data.changes),
+        session,
+        actor,
+        account_sid=profile.account_sid,
+        subject_sid=profile.sid,
+        action="create",
+        fields=(".".join(p) for p in data.changes),
     )
     await session.flush()
     return profile
@@ -170,8 +183,12 @@ async def update_profile(
             setattr(profile, column, values[column])
         touch(profile)
         audit(
-            session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
-            action="update", fields=(_path_of(c) for c in changed),
+            session,
+            actor,
+            account_sid=profile.account_sid,
+            subject_sid=profile.sid,
+            action="update",
+            fields=(_path_of(c) for c in changed),
         )
         await session.flush()
     return profile
@@ -196,9 +213,11 @@ async def delete_profile(session: AsyncSession, actor: Actor, sid: str) -> str:
     )
     if dependents.one():
         raise DomainError.single(
-            ErrorCode.LOCKED, "Secondary profiles depend on this profile; delete them first.", ("id",)
+            ErrorCode.LOCKED,
+            "Secondary profiles depend on this profile; delete them first.",
+            ("id",),
         )
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         sa.delete(AuthorizedRepresentative).where(
             col(AuthorizedRepresentative.profile_sid) == profile.sid
         )
@@ -247,14 +266,18 @@ async def list_profiles(
 ) -> Page:
     """Keyset pagination in creation order (stable under inserts, no OFFSET scans)."""
     where = _filters(actor, flt)
-    total = (await session.exec(select(func.count()).select_from(CustomerProfile).where(*where))).one()
+    total = (
+        await session.exec(select(func.count()).select_from(CustomerProfile).where(*where))
+    ).one()
     query = select(CustomerProfile).where(*where)
     if after:
         created, sid = decode_cursor(after)
         query = query.where(
             sa.tuple_(col(CustomerProfile.created_at), col(CustomerProfile.sid)) > (created, sid)
         )
-    query = query.order_by(col(CustomerProfile.created_at), col(CustomerProfile.sid)).limit(first + 1)
+    query = query.order_by(col(CustomerProfile.created_at), col(CustomerProfile.sid)).limit(
+        first + 1
+    )
     rows = list((await session.exec(query)).all())
     has_next = len(rows) > first
     rows = rows[:first]

@@ -28,7 +28,9 @@ async def _editable_business_profile(
     lifecycle.ensure_editable(Status(profile.status))
     if profile.kind != ProfileKind.BUSINESS.value:
         raise DomainError.single(
-            ErrorCode.INVALID_VALUE, "Only BUSINESS profiles have authorized representatives.", field
+            ErrorCode.INVALID_VALUE,
+            "Only BUSINESS profiles have authorized representatives.",
+            field,
         )
     return profile
 
@@ -60,11 +62,11 @@ async def add_representative(
     if position not in range(1, MAX_REPRESENTATIVES + 1):
         raise DomainError.single(
             ErrorCode.LIMIT_EXCEEDED,
-            f"position must be 1 or 2: a profile has at most {MAX_REPRESENTATIVES} representatives.",
+            f"position must be 1 or 2: at most {MAX_REPRESENTATIVES} representatives per profile.",
             ("position",),
         )
     missing = [p for p in REPRESENTATIVE_FIELDS if p not in changes]
-    values = apply_changes(REPRESENTATIVE_FIELDS, {**{p: None for p in missing}, **changes}, {})
+    values = apply_changes(REPRESENTATIVE_FIELDS, {**dict.fromkeys(missing), **changes}, {})
     taken = await session.exec(
         select(AuthorizedRepresentative.sid).where(
             AuthorizedRepresentative.profile_sid == profile.sid,
@@ -88,8 +90,12 @@ async def add_representative(
     )
     touch(profile)
     audit(
-        session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
-        action="add_representative", fields=_rep_fields(position, REPRESENTATIVE_FIELDS),
+        session,
+        actor,
+        account_sid=profile.account_sid,
+        subject_sid=profile.sid,
+        action="add_representative",
+        fields=_rep_fields(position, REPRESENTATIVE_FIELDS),
     )
     await session.flush()
     return profile
@@ -109,8 +115,12 @@ async def update_representative(
         rep.updated_at = profile.updated_at
         paths = [s.path for s in REPRESENTATIVE_FIELDS.values() if s.column in changed]
         audit(
-            session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
-            action="update_representative", fields=_rep_fields(rep.position, paths),
+            session,
+            actor,
+            account_sid=profile.account_sid,
+            subject_sid=profile.sid,
+            action="update_representative",
+            fields=_rep_fields(rep.position, paths),
         )
         await session.flush()
     return profile
@@ -122,8 +132,12 @@ async def remove_representative(session: AsyncSession, actor: Actor, sid: str) -
     await session.delete(rep)
     touch(profile)
     audit(
-        session, actor, account_sid=profile.account_sid, subject_sid=profile.sid,
-        action="remove_representative", fields=_rep_fields(rep.position, REPRESENTATIVE_FIELDS),
+        session,
+        actor,
+        account_sid=profile.account_sid,
+        subject_sid=profile.sid,
+        action="remove_representative",
+        fields=_rep_fields(rep.position, REPRESENTATIVE_FIELDS),
     )
     await session.flush()
     return profile

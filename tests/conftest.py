@@ -182,3 +182,33 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+# -- brokers -------------------------------------------------------------------------------
+
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@pytest.fixture(params=["memory", "rabbitmq"])
+def broker_url(request: pytest.FixtureRequest) -> str:
+    return "memory://" if request.param == "memory" else AMQP_URL
+
+
+@pytest.fixture
+def namespace() -> str:
+    """Exchange and queue names of this test alone."""
+    return f"test.{uuid.uuid4().hex[:10]}"
+
+
+async def delete_namespace(broker_url: str, namespace: str) -> None:
+    if broker_url.startswith("memory://"):
+        return
+    from trusthub.messaging.amqp import AmqpBroker
+    from trusthub.messaging.topology import Topology
+
+    broker = AmqpBroker(Topology(namespace=namespace), url=broker_url)
+    await broker.connect()
+    try:
+        await broker.delete_namespace()
+    finally:
+        await broker.close()

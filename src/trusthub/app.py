@@ -18,8 +18,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from .config import Settings, get_settings
+from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
 from .models import Account
+from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
 from .services.accounts import authenticate
@@ -28,13 +30,17 @@ ACCOUNT_SCOPE_KEY = "trusthub.account"
 
 
 def bearer_key(value: object) -> str | None:
-    if not isinstance(value, str) or not value.startswith("Bearer "):
+    """The key of `Bearer <key>`; the scheme is case-insensitive (RFC 7235 section 2.1)."""
+    if not isinstance(value, str):
         return None
-    return value[len("Bearer ") :].strip() or None
+    scheme, _, key = value.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return key.strip() or None
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, sessions: SessionFactory) -> None:
+    def __init__(self, settings: Settings, sessions: SessionFactory, hub: EventHub) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -44,6 +50,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.sessions = sessions
+        self.hub = hub
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -54,6 +61,7 @@ class GraphQLApp(GraphQL[Context, None]):
             settings=self.settings,
             sessions=self.sessions,
             account=request.scope.get(ACCOUNT_SCOPE_KEY),
+            hub=self.hub,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -110,16 +118,34 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def default_roles(settings: Settings) -> frozenset[Role]:
+    if settings.broker_url.startswith("memory://"):
+        return ALL_ROLES  # an in-process broker reaches no other process: run everything here
+    return GATEWAY_ROLES if settings.run_consumers else frozenset({Role.SUBSCRIPTIONS})
+
+
+def create_app(settings: Settings | None = None, roles: frozenset[Role] | None = None) -> Starlette:
+    """The gateway. Its lifespan also runs `roles` (see `default_roles`: on RabbitMQ the relay,
+    the decision consumer and the subscription feed, or only the feed when RUN_CONSUMERS is
+    off; on memory:// everything)."""
     settings = settings or get_settings()
+    if roles is None:
+        roles = default_roles(settings)
     engine = create_engine(settings.database_url, settings)
     sessions = create_session_factory(engine)
-    graphql = AuthGate(GraphQLApp(settings, sessions), sessions, graphiql=settings.graphiql_enabled)
+    runtime = Runtime(settings, sessions, roles)
+    graphql = AuthGate(
+        GraphQLApp(settings, sessions, runtime.hub), sessions, graphiql=settings.graphiql_enabled
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            await engine.dispose()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -144,4 +170,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.settings = settings
+    app.state.runtime = runtime
     return app

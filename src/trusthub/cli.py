@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -38,12 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="serve the GraphQL gateway (DATABASE_URL)",
-        description="Serve /graphql, /healthz and /readyz with uvicorn. Run `trusthub migrate` "
-        "first. GraphiQL and introspection follow GRAPHIQL / INTROSPECTION / DEV_MODE.",
+        description="Serve /graphql, /healthz and /readyz with uvicorn over the database at "
+        "DATABASE_URL. Run `trusthub migrate` first. GraphiQL and introspection follow "
+        "GRAPHIQL / INTROSPECTION / DEV_MODE.",
     )
     serve.add_argument("--host", default=None, help="bind address (default HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default PORT or 8000)")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+    worker = sub.add_parser(
+        "worker",
+        help="run a queue worker (BROKER_URL, DATABASE_URL)",
+        description="Run one worker role until SIGTERM/SIGINT; any number of each may run. "
+        "Each also runs an outbox relay (relays share the work). Roles: reviewer (automated "
+        "vetting of review requests), decisions (applies decisions and escalations; also "
+        "inside `serve` unless RUN_CONSUMERS=false), notifier (status callbacks and email), "
+        "relay (only the outbox relay).",
+    )
+    worker.add_argument("role", choices=["reviewer", "decisions", "notifier", "relay"])
 
     migrate = sub.add_parser(
         "migrate",
@@ -52,14 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("revision", nargs="?", default="head", help="target revision")
 
-    accounts = sub.add_parser("accounts", help="create and list accounts (tenants)")
+    accounts = sub.add_parser(
+        "accounts",
+        help="create and list accounts (tenants)",
+        description="Create and list the accounts in the database at DATABASE_URL.",
+    )
     acc = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
     create = acc.add_parser(
         "create",
         help="create an account and print its secrets (shown once)",
-        description="Create an account. Prints the API key (Authorization: Bearer <key>), the "
-        "auth token (keys X-Twilio-Signature) and the webhook secret (Standard Webhooks). "
-        "They are shown once.",
+        description="Create an account in the database at DATABASE_URL. Prints the API key "
+        "(Authorization: Bearer <key>), the auth token (keys X-Twilio-Signature) and the "
+        "webhook secret (Standard Webhooks). They are shown once.",
     )
     create.add_argument("name", help="account name")
     create.add_argument(
@@ -71,7 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help='print {"sid", "api_key", "auth_token", "webhook_secret"} as JSON',
     )
-    listing = acc.add_parser("list", help="list accounts (no secrets)")
+    listing = acc.add_parser(
+        "list",
+        help="list accounts (no secrets)",
+        description="List the accounts in the database at DATABASE_URL, without their secrets.",
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     return parser
 
@@ -79,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "migrate":
         from .migrate import upgrade
 
@@ -87,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "accounts":
         return asyncio.run(_accounts(args, settings))
+    if args.command == "worker":
+        return asyncio.run(_worker(settings, args.role))
     if args.command == "serve":
         return _serve(settings, args.host, args.port, workers=args.workers)
     if args.command == "dev":
@@ -146,6 +172,28 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _worker(settings: Settings, role: str) -> int:
+    import signal
+
+    from .db import create_engine, create_session_factory
+    from .runtime import Role, Runtime
+
+    engine = create_engine(settings.database_url, settings)
+    runtime = Runtime(settings, create_session_factory(engine), frozenset({Role(role), Role.RELAY}))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start()
+    print(f"trusthub worker {role} running (namespace {settings.broker_namespace})", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runtime.stop()
+        await engine.dispose()
+    return 0
+
+
 def _serve(settings: Settings, host: str | None, port: int | None, *, workers: int = 1) -> int:
     import os
 
@@ -168,6 +216,7 @@ def _dev(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("DATABASE_URL", DEV_DATABASE_URL)
+    os.environ["BROKER_URL"] = "memory://"  # one process: the in-process broker
     os.environ["DEV_MODE"] = "true"
     get_settings.cache_clear()
     settings = get_settings()

@@ -40,7 +40,42 @@ class Settings(BaseSettings):
         default="2026-01-01",
         description="Version of the terms recorded when a profile is submitted.",
     )
+    broker_namespace: str = Field(
+        default="trusthub", description="Prefix of every exchange and queue name."
+    )
+    delivery_limit: int = Field(
+        default=5, ge=1, description="Deliveries of one message before it is dead-lettered."
+    )
+    review_sla_hours: float = Field(default=24, gt=0, description="A review's due time.")
+    claim_ttl_seconds: int = Field(
+        default=1800, gt=0, description="How long a reviewer's claim lasts before it lapses."
+    )
+    escalate_isv_primary: bool = Field(
+        default=True, description="Send every ISV primary profile to a human reviewer."
+    )
+    escalate_industries: list[str] = Field(
+        default_factory=list, description="Industries always reviewed by a human (JSON list)."
+    )
+    escalate_regions: list[str] = Field(
+        default_factory=list, description="Regions of operation always reviewed by a human."
+    )
+    run_consumers: bool = Field(
+        default=True,
+        description="`serve` also runs the outbox relay, the decision consumer and the "
+        "subscription feed (set false for a pure gateway).",
+    )
+    smtp_url: str = Field(
+        default="smtp://127.0.0.1:25", description="smtp://[user:pass@]host:port (smtps:// for TLS)"
+    )
+    smtp_from: str = Field(
+        default="trusthub@localhost", description="Sender of notification email."
+    )
+    webhook_timeout_seconds: float = Field(default=10, gt=0, description="Status callback timeout.")
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts of one status callback before it is given up."
+    )
     db_pool_size: int = Field(default=10, description="PostgreSQL connection pool size.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
 
     @property

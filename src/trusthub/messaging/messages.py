@@ -1,18 +1,27 @@
-"""Message contracts: versioned pydantic models, the only shapes that cross the broker."""
+"""Message contracts: versioned pydantic models, the only shapes that cross the broker.
+
+`exchange` is the logical exchange (see `topology.py` for the real names); `routing_key()` says
+which queue a message goes to."""
 
 from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from ..models.base import utcnow
 
-EVENTS_EXCHANGE = "trusthub.events"
-REVIEWS_EXCHANGE = "trusthub.reviews"
+EVENTS = "events"
+REVIEWS = "reviews"
+DECISIONS = "decisions"
+RETRY = "retry"
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
 
 
 class Message(BaseModel, ABC):
@@ -20,23 +29,26 @@ class Message(BaseModel, ABC):
 
     exchange: ClassVar[str]
     version: int = 1
-    message_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    message_id: str = Field(default_factory=_id)
 
     @abstractmethod
     def routing_key(self) -> str: ...
 
 
 class ReasonPayload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: str
     field: list[str] | None = None
     message: str
 
 
 class ReviewRequested(Message):
-    """A subject was submitted; a reviewer worker should vet it."""
+    """A subject was submitted; a reviewer worker vets it."""
 
-    exchange: ClassVar[str] = REVIEWS_EXCHANGE
+    exchange: ClassVar[str] = REVIEWS
     type: Literal["review.requested"] = "review.requested"
+    review_sid: str
     subject_sid: str
     subject_type: str
     account_sid: str
@@ -45,20 +57,65 @@ class ReviewRequested(Message):
     submitted_at: datetime = Field(default_factory=utcnow)
 
     def routing_key(self) -> str:
-        return f"review.requested.{self.subject_type.lower()}"
+        return "review.requested"
+
+
+class ReviewEscalated(Message):
+    """Automated vetting could not decide: a human must (the manual-review queue)."""
+
+    exchange: ClassVar[str] = REVIEWS
+    type: Literal["review.escalated"] = "review.escalated"
+    review_sid: str
+    subject_sid: str
+    reason: str
+
+    def routing_key(self) -> str:
+        return "review.escalated"
+
+
+class ReviewStarted(Message):
+    """A reviewer picked the review up: the subject moves to IN_REVIEW."""
+
+    exchange: ClassVar[str] = DECISIONS
+    type: Literal["review.started"] = "review.started"
+    review_sid: str
+    subject_sid: str
+    actor: str
+
+    def routing_key(self) -> str:
+        return "review.started"
+
+
+class DecisionMade(Message):
+    """APPROVED or REJECTED, by the automated reviewer or a human; applied once per decision_id."""
+
+    exchange: ClassVar[str] = DECISIONS
+    type: Literal["decision.made"] = "decision.made"
+    decision_id: str = Field(default_factory=_id)
+    review_sid: str
+    subject_sid: str
+    outcome: Literal["APPROVED", "REJECTED"]
+    reasons: list[ReasonPayload] = Field(default_factory=list)
+    decided_by: str
+    decided_at: datetime = Field(default_factory=utcnow)
+
+    def routing_key(self) -> str:
+        return "decision.made"
 
 
 class StatusChanged(Message):
-    """A subject changed status: feeds subscriptions, webhooks and email."""
+    """A subject changed status: feeds subscriptions, webhooks and email. `sequence` numbers a
+    subject's transitions so that consumers can restore their order."""
 
-    exchange: ClassVar[str] = EVENTS_EXCHANGE
+    exchange: ClassVar[str] = EVENTS
     type: Literal["status.changed"] = "status.changed"
-    event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    event_id: str = Field(default_factory=_id)
     subject_sid: str
     subject_type: str
     account_sid: str
     previous_status: str | None
     status: str
+    sequence: int = 0
     reasons: list[ReasonPayload] = Field(default_factory=list)
     occurred_at: datetime = Field(default_factory=utcnow)
 
@@ -66,5 +123,35 @@ class StatusChanged(Message):
         return f"status.{self.subject_type.lower()}.{self.status.lower()}"
 
 
+class WebhookRetry(Message):
+    """A status callback to try again after `delay_ms` (through a delay queue)."""
+
+    exchange: ClassVar[str] = RETRY
+    type: Literal["webhook.retry"] = "webhook.retry"
+    event: StatusChanged
+    attempt: int
+    delay_ms: int
+
+    def routing_key(self) -> str:
+        return f"delay.{self.delay_ms}"
+
+
+AnyMessage = Annotated[
+    ReviewRequested | ReviewEscalated | ReviewStarted | DecisionMade | StatusChanged | WebhookRetry,
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyMessage)
+
+
 def dump(message: Message) -> dict[str, Any]:
     return message.model_dump(mode="json")
+
+
+def encode(message: Message) -> bytes:
+    return message.model_dump_json().encode()
+
+
+def decode(body: bytes) -> Message:
+    """Parse any message; raises pydantic.ValidationError (poison) on anything else."""
+    message: Message = _ADAPTER.validate_json(body)
+    return message

@@ -6,14 +6,18 @@ from .history import AuditEntry, StatusChange
 from .outbox import OutboxMessage
 from .policy import Policy
 from .profile import AuthorizedRepresentative, CustomerProfile
+from .review import DeliveryAttempt, InboxMessage, Review
 
 __all__ = [
     "Account",
     "AuditEntry",
     "AuthorizedRepresentative",
     "CustomerProfile",
+    "DeliveryAttempt",
     "Evaluation",
+    "InboxMessage",
     "OutboxMessage",
     "Policy",
+    "Review",
     "StatusChange",
 ]

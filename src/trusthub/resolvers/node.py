@@ -42,18 +42,29 @@ async def _account(info: Info, sid: str) -> t.Node | None:
     return t.Account.from_row(row) if row and ok else None
 
 
+async def _review(info: Info, sid: str) -> t.Node | None:
+    from ..domain.enums import Role
+    from ..schema.review_types import Review
+
+    if info.context.actor.role not in (Role.REVIEWER, Role.ADMIN):
+        return None
+    row = await info.context.loaders.review.load(sid)
+    return Review.from_row(row) if row else None
+
+
 _RESOLVERS: dict[SidPrefix, Callable[[Info, str], Awaitable[t.Node | None]]] = {
     SidPrefix.PROFILE: _profile,
     SidPrefix.REPRESENTATIVE: _representative,
     SidPrefix.POLICY: _policy,
     SidPrefix.EVALUATION: _evaluation,
     SidPrefix.ACCOUNT: _account,
+    SidPrefix.REVIEW: _review,
 }
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its SID; another account's reads as null.")  # type: ignore[untyped-decorator]
+    @strawberry.field(description="Any object by its SID; another account's reads as null.")
     async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
         prefix = sid_prefix(str(id))
         resolver = _RESOLVERS.get(prefix) if prefix else None

@@ -21,16 +21,19 @@ from ..config import Settings
 from ..resolvers.common import ClientError
 from ..resolvers.node import NodeQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
+from ..resolvers.reviews import ReviewMutation, ReviewQuery
+from ..resolvers.subscriptions import Subscription
+from . import review_types as rt
 from . import types as t
 
 
 @strawberry.type
-class Query(NodeQuery, ProfileQuery):
+class Query(NodeQuery, ProfileQuery, ReviewQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ProfileMutation):
+class Mutation(ProfileMutation, ReviewMutation):
     pass
 
 
@@ -44,7 +47,12 @@ class FreshLoaders(SchemaExtension):
 
 def _should_mask(error: GraphQLError) -> bool:
     # Validation and client errors explain a bad request; anything else is internal.
-    return error.original_error is not None and not isinstance(error.original_error, ClientError)
+    original = error.original_error
+    if original is None or isinstance(original, ClientError):
+        return False
+    # A variable of the wrong type or enum fails before execution (no path) with a GraphQLError
+    # naming the field; show it. Errors inside execution (with a path) stay masked.
+    return not (isinstance(original, GraphQLError) and error.path is None)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -63,6 +71,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[t.AuthorizedRepresentative, t.Policy, t.Evaluation, t.Account],
+        subscription=Subscription,
+        types=[t.AuthorizedRepresentative, t.Policy, t.Evaluation, t.Account, rt.Review],
         extensions=extensions,
     )

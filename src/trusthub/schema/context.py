@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from ..config import Settings
+from ..consumers.subscriptions import EventHub
 from ..db import SessionFactory
 from ..domain.enums import Role
 from ..domain.errors import DomainError, ErrorCode
@@ -27,6 +28,7 @@ class Context:
     sessions: SessionFactory
     account: Account | None = None
     connection_params: dict[str, Any] | None = None
+    hub: EventHub = field(default_factory=EventHub)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

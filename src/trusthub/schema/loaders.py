@@ -15,8 +15,10 @@ from ..models import (
     Account,
     AuthorizedRepresentative,
     CustomerProfile,
+    DeliveryAttempt,
     Evaluation,
     Policy,
+    Review,
     StatusChange,
 )
 
@@ -58,6 +60,8 @@ class Loaders:
     history_by_subject: DataLoader[str, list[StatusChange]] = field(init=False)
     evaluation: DataLoader[str, Evaluation | None] = field(init=False)
     account: DataLoader[str, Account | None] = field(init=False)
+    review: DataLoader[str, Review | None] = field(init=False)
+    deliveries_by_subject: DataLoader[str, list[DeliveryAttempt]] = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.sessions
@@ -75,3 +79,7 @@ class Loaders:
         )
         self.evaluation = _by_key(s, Evaluation, Evaluation.sid)
         self.account = _by_key(s, Account, Account.sid)
+        self.review = _by_key(s, Review, Review.sid)
+        self.deliveries_by_subject = _many_by_key(
+            s, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
+        )

@@ -141,6 +141,35 @@ class Policy(Node):
         )
 
 
+@strawberry.type(description="One attempt to deliver a status callback or an email.")
+class DeliveryAttempt:
+    event_id: strawberry.ID
+    channel: str
+    target: str
+    attempt: int
+    succeeded: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int | None
+    next_attempt_at: datetime | None
+    attempted_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.DeliveryAttempt) -> DeliveryAttempt:
+        return cls(
+            event_id=strawberry.ID(row.event_id),
+            channel=row.channel,
+            target=row.target,
+            attempt=row.attempt,
+            succeeded=row.succeeded,
+            status_code=row.status_code,
+            error=row.error,
+            duration_ms=row.duration_ms,
+            next_attempt_at=row.next_attempt_at,
+            attempted_at=row.attempted_at,
+        )
+
+
 @strawberry.type
 class CustomerProfile(Node):
     row: strawberry.Private[models.CustomerProfile]
@@ -242,6 +271,11 @@ class CustomerProfile(Node):
     async def history(self, info: Info) -> list[StatusChange]:
         rows = await info.context.loaders.history_by_subject.load(self.row.sid)
         return [StatusChange.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every status-callback and email delivery attempt, oldest first.")
+    async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
+        rows = await info.context.loaders.deliveries_by_subject.load(self.row.sid)
+        return [DeliveryAttempt.from_row(r) for r in rows]
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
 from .profiles import get_profile, touch
+from .reviews import open_review
 
 
 async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFacts:
@@ -94,10 +95,11 @@ async def submit_profile(
     lifecycle.ensure_transition(current, Status.PENDING_REVIEW)
     profile.status = Status.PENDING_REVIEW.value
     profile.terms_accepted_at = utcnow()
-    profile.terms_version = get_settings().terms_version
+    settings = get_settings()
+    profile.terms_version = settings.terms_version
     profile.reasons = []
     touch(profile)
-    record_transition(
+    await record_transition(
         session,
         account_sid=profile.account_sid,
         subject_sid=profile.sid,
@@ -106,9 +108,11 @@ async def submit_profile(
         status=Status.PENDING_REVIEW,
         actor=actor.name,
     )
+    review = open_review(session, profile, sla_hours=settings.review_sla_hours)
     enqueue(
         session,
         ReviewRequested(
+            review_sid=review.sid,
             subject_sid=profile.sid,
             subject_type=SubjectType.CUSTOMER_PROFILE.value,
             account_sid=profile.account_sid,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import Status, SubjectType
@@ -35,7 +36,7 @@ def audit(
     )
 
 
-def record_transition(
+async def record_transition(
     session: AsyncSession,
     *,
     account_sid: str,
@@ -50,6 +51,9 @@ def record_transition(
     """Write the history row and (unless `publish` is off, as for creation) the status-changed
     event in the caller's transaction."""
     now = utcnow()
+    earlier = await session.exec(
+        select(func.count()).where(col(StatusChange.subject_sid) == subject_sid)
+    )
     change = StatusChange(
         account_sid=account_sid,
         subject_sid=subject_sid,
@@ -71,6 +75,7 @@ def record_transition(
             account_sid=account_sid,
             previous_status=previous.value if previous else None,
             status=status.value,
+            sequence=earlier.one() + 1,
             reasons=[ReasonPayload.model_validate(r) for r in reasons],
             occurred_at=now,
         ),

@@ -135,7 +135,9 @@ async def _check_primary(
 async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) -> CustomerProfile:
     _check_blocks(data.kind, data.changes)
     primary = await _check_primary(session, actor, data)
-    values = apply_changes(PROFILE_FIELDS, data.changes, {})
+    # A profile cannot exist without its non-clearable fields: a left-out one reads as null.
+    required = {p: None for p, spec in PROFILE_FIELDS.items() if not spec.clearable}
+    values = apply_changes(PROFILE_FIELDS, {**required, **data.changes}, {})
     policy = await policy_for(session, data.kind, data.tier)
     profile = CustomerProfile(
         sid=new_sid(SidPrefix.PROFILE),
@@ -148,7 +150,7 @@ async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) 
         **values,
     )
     session.add(profile)
-    record_transition(
+    await record_transition(
         session,
         account_sid=profile.account_sid,
         subject_sid=profile.sid,
@@ -240,7 +242,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, sid = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created), str(sid)
+        at = datetime.fromisoformat(created)
+        if at.tzinfo is None:  # every cursor we issue is UTC-aware; this one was not ours
+            raise ValueError("naive cursor time")
+        return at, str(sid)
     except (ValueError, TypeError, binascii.Error):
         raise DomainError.single(ErrorCode.INVALID_VALUE, "Malformed cursor.", ("after",)) from None
 

@@ -1,0 +1,122 @@
+"""The subscription feed: every gateway process consumes status events through its own
+exclusive queue and hands them to the GraphQL subscriptions of the owning account.
+
+Events carry a per-subject `sequence`; the hub delivers a subject's events in that order (an
+early one waits up to `reorder_wait` seconds for the gap to fill) and drops duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from ..messaging.broker import Broker, Consumer
+from ..messaging.messages import EVENTS, Message, StatusChanged
+from .runner import adapt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Subscriber:
+    account_sid: str | None  # None: every account (admins)
+    subject_sid: str | None
+    queue: asyncio.Queue[StatusChanged] = field(default_factory=lambda: asyncio.Queue(1000))
+
+    def wants(self, event: StatusChanged) -> bool:
+        return (self.account_sid is None or self.account_sid == event.account_sid) and (
+            self.subject_sid is None or self.subject_sid == event.subject_sid
+        )
+
+
+@dataclass
+class _Subject:
+    last: int
+    pending: dict[int, StatusChanged] = field(default_factory=dict)
+    timer: asyncio.TimerHandle | None = None
+
+
+class EventHub:
+    def __init__(self, *, reorder_wait: float = 1.0, remembered_subjects: int = 100_000) -> None:
+        self.reorder_wait = reorder_wait
+        self.remembered = remembered_subjects
+        self._subscribers: set[_Subscriber] = set()
+        self._subjects: OrderedDict[str, _Subject] = OrderedDict()
+        self._consumer: Consumer | None = None
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def start(self, broker: Broker) -> None:
+        queue = await broker.private_queue(EVENTS, ["status.#"])
+        self._consumer = await broker.consume(queue, adapt(self._on_message, name="subscriptions"))
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.cancel()
+            self._consumer = None
+
+    async def _on_message(self, message: Message) -> None:
+        if isinstance(message, StatusChanged):
+            self.accept(message)
+
+    def accept(self, event: StatusChanged) -> None:
+        """Take one event off the broker; deliver it (and any it unblocks) in order."""
+        state = self._subjects.get(event.subject_sid)
+        if state is None or event.sequence == 0:
+            self._remember(event.subject_sid, _Subject(event.sequence))
+            self._deliver(event)
+            return
+        self._subjects.move_to_end(event.subject_sid)
+        if event.sequence <= state.last or event.sequence in state.pending:
+            return  # a duplicate (at-least-once delivery)
+        state.pending[event.sequence] = event
+        self._drain(state)
+        if state.pending and state.timer is None:
+            loop = asyncio.get_running_loop()
+            state.timer = loop.call_later(self.reorder_wait, self._give_up_waiting, state)
+
+    def _drain(self, state: _Subject) -> None:
+        while state.last + 1 in state.pending:
+            state.last += 1
+            self._deliver(state.pending.pop(state.last))
+
+    def _give_up_waiting(self, state: _Subject) -> None:
+        state.timer = None
+        for seq in sorted(state.pending):
+            state.last = seq
+            self._deliver(state.pending.pop(seq))
+
+    def _remember(self, subject_sid: str, state: _Subject) -> None:
+        self._subjects[subject_sid] = state
+        while len(self._subjects) > self.remembered:
+            self._subjects.popitem(last=False)
+
+    def _deliver(self, event: StatusChanged) -> None:
+        for sub in list(self._subscribers):
+            if sub.wants(event):
+                try:
+                    sub.queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    log.warning("subscriber too slow; dropping it")
+                    self._subscribers.discard(sub)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(
+        self, *, account_sid: str | None, subject_sid: str | None
+    ) -> AsyncIterator[AsyncIterator[StatusChanged]]:
+        sub = _Subscriber(account_sid, subject_sid)
+        self._subscribers.add(sub)
+
+        async def events() -> AsyncIterator[StatusChanged]:
+            while sub in self._subscribers or not sub.queue.empty():
+                yield await sub.queue.get()
+
+        try:
+            yield events()
+        finally:
+            self._subscribers.discard(sub)

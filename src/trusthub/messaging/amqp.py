@@ -1,0 +1,165 @@
+"""RabbitMQ through aio-pika: robust connections that recover (channels, queues, bindings and
+consumers are restored after a reconnect), publisher confirms, persistent messages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustChannel,
+    AbstractRobustConnection,
+    ConsumerTag,
+)
+
+from .broker import Broker, Consumer, Delivery, Handler
+from .topology import Topology
+
+log = logging.getLogger(__name__)
+
+
+class _AmqpDelivery(Delivery):
+    def __init__(self, message: AbstractIncomingMessage) -> None:
+        self.message = message
+        self.body = message.body
+        self.routing_key = message.routing_key or ""
+        self.message_id = message.message_id
+        self.headers = dict(message.headers or {})
+        # Quorum queues count redeliveries in x-delivery-count.
+        count = self.headers.get("x-delivery-count", 0)
+        self.delivery_count = int(count) if isinstance(count, int | str) else 0
+
+    async def ack(self) -> None:
+        await self.message.ack()
+
+    async def nack(self) -> None:
+        await self.message.nack(requeue=True)
+
+    async def reject(self) -> None:
+        await self.message.reject(requeue=False)
+
+
+class _AmqpConsumer(Consumer):
+    def __init__(self, channel: AbstractRobustChannel, queue: AbstractQueue, tag: ConsumerTag):
+        self.channel, self.queue, self.tag = channel, queue, tag
+
+    async def cancel(self) -> None:
+        if not self.channel.is_closed:
+            await self.queue.cancel(self.tag)
+            await self.channel.close()
+
+
+class AmqpBroker(Broker):
+    def __init__(self, topology: Topology | None = None, *, url: str) -> None:
+        super().__init__(topology or Topology())
+        self.url = url
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractRobustChannel | None = None
+        self._exchanges: dict[str, AbstractExchange] = {}
+
+    @property
+    def connection(self) -> AbstractRobustConnection:
+        if self._connection is None:
+            raise RuntimeError("broker not connected")
+        return self._connection
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.url, client_properties={"connection_name": f"trusthub:{self.topology.namespace}"}
+        )
+        channel = await self._connection.channel(publisher_confirms=True)
+        assert isinstance(channel, AbstractRobustChannel)
+        self._channel = channel
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        self._connection = self._channel = None
+        self._exchanges.clear()
+
+    async def _exchange(self, name: str) -> AbstractExchange:
+        if name == "":
+            assert self._channel is not None
+            return self._channel.default_exchange
+        if name not in self._exchanges:
+            assert self._channel is not None
+            self._exchanges[name] = await self._channel.get_exchange(name, ensure=False)
+        return self._exchanges[name]
+
+    async def declare(self) -> None:
+        assert self._channel is not None
+        for ex in self.topology.exchanges():
+            self._exchanges[ex.name] = await self._channel.declare_exchange(
+                ex.name, aio_pika.ExchangeType(ex.type), durable=True
+            )
+        for spec in self.topology.queues():
+            queue = await self._channel.declare_queue(
+                spec.name, durable=True, arguments=spec.arguments
+            )
+            for exchange, key in spec.bindings:
+                await queue.bind(self._exchanges[exchange], routing_key=key)
+
+    async def publish(
+        self,
+        exchange: str,
+        routing_key: str,
+        body: bytes,
+        *,
+        message_id: str,
+        headers: dict[str, Any] | None = None,
+    ) -> None:
+        target = await self._exchange(self.topology.exchange(exchange))
+        await target.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                headers=headers or {},
+            ),
+            routing_key=routing_key,
+        )
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 16) -> Consumer:
+        channel = await self.connection.channel()
+        assert isinstance(channel, AbstractRobustChannel)
+        await channel.set_qos(prefetch_count=prefetch)
+        q = await channel.get_queue(queue, ensure=True)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            delivery = _AmqpDelivery(message)
+            try:
+                await handler(delivery)
+            except Exception:
+                log.exception("consumer of %s failed", queue)
+                if not message.processed:
+                    await message.nack(requeue=True)
+
+        tag = await q.consume(on_message, no_ack=False)
+        return _AmqpConsumer(channel, q, tag)
+
+    async def private_queue(self, exchange: str, binding_keys: list[str]) -> str:
+        assert self._channel is not None
+        queue = await self._channel.declare_queue(exclusive=True, auto_delete=True)
+        target = await self._exchange(self.topology.exchange(exchange))
+        for key in binding_keys:
+            await queue.bind(target, routing_key=key)
+        return queue.name
+
+    async def queue_depth(self, queue: str) -> int:
+        assert self._channel is not None
+        declared = await self._channel.declare_queue(queue, passive=True)
+        count = declared.declaration_result.message_count
+        return int(count or 0)
+
+    async def delete_namespace(self) -> None:
+        """Remove every queue and exchange of this topology (tests)."""
+        assert self._channel is not None
+        for spec in self.topology.queues():
+            await self._channel.queue_delete(spec.name)
+        for ex in self.topology.exchanges():
+            await self._channel.exchange_delete(ex.name)

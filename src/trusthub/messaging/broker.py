@@ -1,0 +1,87 @@
+"""The broker interface the rest of the code uses; RabbitMQ and in-process implementations."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .topology import Topology
+
+
+class Delivery(ABC):
+    """One delivered message. Exactly one of ack / nack / reject must be called."""
+
+    body: bytes
+    routing_key: str
+    message_id: str | None
+    headers: dict[str, Any]
+    delivery_count: int  # 0 on first delivery
+
+    @abstractmethod
+    async def ack(self) -> None: ...
+
+    @abstractmethod
+    async def nack(self) -> None:
+        """Return the message for redelivery (dead-lettered once the delivery limit is hit)."""
+
+    @abstractmethod
+    async def reject(self) -> None:
+        """Dead-letter the message now (undecodable: retrying cannot help)."""
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+class Consumer(ABC):
+    @abstractmethod
+    async def cancel(self) -> None: ...
+
+
+@dataclass
+class Broker(ABC):
+    topology: Topology = field(default_factory=Topology)
+
+    @abstractmethod
+    async def connect(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def declare(self) -> None:
+        """Declare every exchange, queue and binding of the topology (idempotent)."""
+
+    @abstractmethod
+    async def publish(
+        self,
+        exchange: str,
+        routing_key: str,
+        body: bytes,
+        *,
+        message_id: str,
+        headers: dict[str, Any] | None = None,
+    ) -> None:
+        """Publish to a logical exchange; returns once the broker has confirmed it."""
+
+    @abstractmethod
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 16) -> Consumer: ...
+
+    @abstractmethod
+    async def private_queue(self, exchange: str, binding_keys: list[str]) -> str:
+        """A queue of this process alone (exclusive, deleted with the connection)."""
+
+    @abstractmethod
+    async def queue_depth(self, queue: str) -> int:
+        """Messages ready in a queue (for tests, health and metrics)."""
+
+
+def create_broker(url: str, topology: Topology) -> Broker:
+    if url.startswith("memory://"):
+        from .memory import MemoryBroker
+
+        return MemoryBroker(topology)
+    from .amqp import AmqpBroker
+
+    return AmqpBroker(topology, url=url)

@@ -1,0 +1,131 @@
+"""The broker topology, declared once as data; both brokers (RabbitMQ and in-process) build it.
+
+```
+reviews (direct) ── review.requested ──▶ <ns>.reviews          (quorum)  reviewer workers
+                 └─ review.escalated ──▶ <ns>.reviews.manual   (quorum)  manual-review intake
+decisions (direct) ─ review.started,
+                     decision.made ────▶ <ns>.decisions        (quorum)  decision consumer
+events (topic) ───── status.# ─────────▶ <ns>.webhooks         (quorum)  notifier
+                                      ├▶ <ns>.emails           (quorum)  notifier
+                                      └▶ one exclusive queue per gateway (subscriptions)
+retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
+dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  poison messages
+```
+Quorum queues have `x-delivery-limit` (RabbitMQ 3.10 sets no default) and dead-letter
+at-least-once to `<ns>.dlx`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .messages import DECISIONS, EVENTS, RETRY, REVIEWS
+
+DLX = "dlx"
+
+
+@dataclass(frozen=True)
+class ExchangeSpec:
+    name: str
+    type: str  # direct | topic | fanout
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    arguments: dict[str, Any]
+    bindings: tuple[tuple[str, str], ...]  # (exchange, routing key)
+
+
+@dataclass(frozen=True)
+class Topology:
+    namespace: str = "trusthub"
+    delivery_limit: int = 5
+    retry_delays_ms: tuple[int, ...] = (1_000, 5_000, 30_000, 120_000, 600_000)
+    exchanges_logical: tuple[tuple[str, str], ...] = field(
+        default=(
+            (REVIEWS, "direct"),
+            (DECISIONS, "direct"),
+            (EVENTS, "topic"),
+            (RETRY, "direct"),
+            (DLX, "fanout"),
+        )
+    )
+
+    def exchange(self, logical: str) -> str:
+        return f"{self.namespace}.{logical}"
+
+    @property
+    def reviews(self) -> str:
+        return f"{self.namespace}.reviews"
+
+    @property
+    def manual_reviews(self) -> str:
+        return f"{self.namespace}.reviews.manual"
+
+    @property
+    def decisions(self) -> str:
+        return f"{self.namespace}.decisions"
+
+    @property
+    def webhooks(self) -> str:
+        return f"{self.namespace}.webhooks"
+
+    @property
+    def emails(self) -> str:
+        return f"{self.namespace}.emails"
+
+    @property
+    def dead(self) -> str:
+        return f"{self.namespace}.dead"
+
+    def retry_queue(self, delay_ms: int) -> str:
+        return f"{self.namespace}.retry.{delay_ms}"
+
+    def retry_delay_for(self, wanted_ms: int) -> int:
+        """The shortest delay queue that waits at least `wanted_ms` (the longest otherwise)."""
+        return next((d for d in self.retry_delays_ms if d >= wanted_ms), self.retry_delays_ms[-1])
+
+    def exchanges(self) -> list[ExchangeSpec]:
+        return [ExchangeSpec(self.exchange(n), t) for n, t in self.exchanges_logical]
+
+    def _quorum(self) -> dict[str, Any]:
+        return {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": self.delivery_limit,
+            "x-dead-letter-exchange": self.exchange(DLX),
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",  # required by at-least-once dead-lettering
+        }
+
+    def queues(self) -> list[QueueSpec]:
+        q, e = self._quorum(), self.exchange
+        specs = [
+            QueueSpec(self.reviews, q, ((e(REVIEWS), "review.requested"),)),
+            QueueSpec(self.manual_reviews, q, ((e(REVIEWS), "review.escalated"),)),
+            QueueSpec(
+                self.decisions,
+                q,
+                ((e(DECISIONS), "review.started"), (e(DECISIONS), "decision.made")),
+            ),
+            QueueSpec(self.webhooks, q, ((e(EVENTS), "status.#"),)),
+            QueueSpec(self.emails, q, ((e(EVENTS), "status.#"),)),
+            QueueSpec(
+                self.dead,
+                {"x-queue-type": "quorum"},
+                ((e(DLX), ""),),
+            ),
+        ]
+        for delay in self.retry_delays_ms:
+            specs.append(
+                QueueSpec(
+                    self.retry_queue(delay),
+                    {
+                        "x-message-ttl": delay,
+                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-routing-key": self.webhooks,
+                    },
+                    ((e(RETRY), f"delay.{delay}"),),
+                )
+            )
+        return specs

@@ -1,0 +1,1 @@
+"""Notifications of status changes: signed status-callback webhooks and email."""

@@ -1,0 +1,119 @@
+"""What runs beside (or instead of) the gateway in one process: the broker connection, the
+outbox relay and the consumers. `trusthub serve` starts the relay, the decision consumer and the
+subscription feed; `trusthub worker ROLE` one role; `trusthub dev` all of them on `memory://`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .config import Settings
+from .consumers.decisions import DecisionDeps, handle_decision_message
+from .consumers.reviewer import ReviewerDeps, handle_review_requested
+from .consumers.runner import adapt
+from .consumers.subscriptions import EventHub
+from .db import SessionFactory
+from .domain.vetting import EscalationRules
+from .messaging.broker import Broker, Consumer, create_broker
+from .messaging.messages import Message, ReviewRequested
+from .messaging.relay import OutboxRelay
+from .messaging.topology import Topology
+
+log = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    RELAY = "relay"
+    DECISIONS = "decisions"
+    REVIEWER = "reviewer"
+    NOTIFIER = "notifier"
+    SUBSCRIPTIONS = "subscriptions"
+
+
+GATEWAY_ROLES = frozenset({Role.RELAY, Role.DECISIONS, Role.SUBSCRIPTIONS})
+ALL_ROLES = frozenset(Role)
+
+
+def topology_for(settings: Settings) -> Topology:
+    return Topology(namespace=settings.broker_namespace, delivery_limit=settings.delivery_limit)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    sessions: SessionFactory
+    roles: frozenset[Role]
+    broker: Broker = field(init=False)
+    hub: EventHub = field(default_factory=EventHub)
+    relay: OutboxRelay = field(init=False)
+    _consumers: list[Consumer] = field(default_factory=list)
+    _closers: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.broker = create_broker(self.settings.broker_url, topology_for(self.settings))
+        self.relay = OutboxRelay(self.sessions, self.broker)
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await self.broker.declare()
+        t = self.broker.topology
+        if Role.RELAY in self.roles:
+            self.relay.start()
+        if Role.DECISIONS in self.roles:
+            deps = DecisionDeps(self.sessions, after_commit=self.relay.wake)
+
+            async def decide(message: Message) -> None:
+                await handle_decision_message(message, deps)
+
+            for queue in (t.decisions, t.manual_reviews):
+                self._consumers.append(
+                    await self.broker.consume(queue, adapt(decide, name="decisions"))
+                )
+        if Role.REVIEWER in self.roles:
+            await self._start_reviewer()
+        if Role.NOTIFIER in self.roles:
+            await self._start_notifier()
+        if Role.SUBSCRIPTIONS in self.roles:
+            await self.hub.start(self.broker)
+        log.info("runtime started: %s", ", ".join(sorted(self.roles)))
+
+    async def _start_reviewer(self) -> None:
+        s = self.settings
+        deps = ReviewerDeps(
+            self.sessions,
+            EscalationRules(
+                escalate_isv_primary=s.escalate_isv_primary,
+                escalate_industries=frozenset(s.escalate_industries),
+                escalate_regions=frozenset(s.escalate_regions),
+            ),
+        )
+
+        async def review(message: Message) -> None:
+            if isinstance(message, ReviewRequested):
+                await handle_review_requested(message, deps)
+                self.relay.wake()
+
+        self._consumers.append(
+            await self.broker.consume(
+                self.broker.topology.reviews, adapt(review, name="reviewer"), prefetch=8
+            )
+        )
+
+    async def _start_notifier(self) -> None:
+        from .notify.runtime import start_notifier
+
+        consumers, closer = await start_notifier(self.settings, self.sessions, self.broker)
+        self._consumers.extend(consumers)
+        self._closers.append(closer)
+
+    async def stop(self) -> None:
+        await self.hub.stop()
+        for consumer in self._consumers:
+            await consumer.cancel()
+        self._consumers.clear()
+        await self.relay.stop()
+        for close in self._closers:
+            await close()
+        await self.broker.close()

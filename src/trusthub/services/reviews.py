@@ -1,0 +1,234 @@
+"""Reviews: opened by a submit, started and decided through messages, claimed and decided by
+humans. Only `apply_decision` (the decision consumer's use case) changes a subject's outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import tuple_
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..domain import lifecycle
+from ..domain.enums import Role, Status, SubjectType
+from ..domain.errors import DomainError, ErrorCode, not_found
+from ..domain.reviews import ReviewOutcome, ReviewStatus, due_at, effective_status
+from ..domain.sids import SidPrefix, new_sid
+from ..messaging.messages import DecisionMade, ReasonPayload, ReviewEscalated, ReviewStarted
+from ..models import CustomerProfile, InboxMessage, Review
+from ..models.base import utcnow
+from .actor import Actor
+from .history import record_transition
+from .outbox import enqueue
+
+AUTOMATED_REVIEWER = "reviewer:automated"
+
+
+def open_review(session: AsyncSession, profile: CustomerProfile, *, sla_hours: float) -> Review:
+    now = utcnow()
+    review = Review(
+        sid=new_sid(SidPrefix.REVIEW),
+        account_sid=profile.account_sid,
+        subject_sid=profile.sid,
+        subject_type=SubjectType.CUSTOMER_PROFILE.value,
+        status=ReviewStatus.PENDING.value,
+        submitted_at=now,
+        due_at=due_at(now, sla_hours),
+    )
+    session.add(review)
+    return review
+
+
+# -- the inbox: one effect per message ------------------------------------------------------
+
+
+async def already_processed(session: AsyncSession, consumer: str, message_id: str) -> bool:
+    return await session.get(InboxMessage, (consumer, message_id)) is not None
+
+
+def mark_processed(session: AsyncSession, consumer: str, message_id: str, outcome: str) -> None:
+    # The primary key (consumer, message_id) turns a concurrent duplicate into a failed commit.
+    session.add(InboxMessage(consumer=consumer, message_id=message_id, outcome=outcome))
+
+
+# -- applying messages (decision consumer) ---------------------------------------------------
+
+
+async def _subject(session: AsyncSession, review: Review) -> CustomerProfile | None:
+    query = select(CustomerProfile).where(CustomerProfile.sid == review.subject_sid)
+    return (await session.exec(query.with_for_update())).first()
+
+
+async def _review(session: AsyncSession, sid: str) -> Review | None:
+    query = select(Review).where(Review.sid == sid).with_for_update()
+    return (await session.exec(query)).first()
+
+
+async def _move(
+    session: AsyncSession,
+    subject: CustomerProfile,
+    target: Status,
+    actor: str,
+    reasons: Sequence[dict[str, Any]] = (),
+) -> None:
+    current = Status(subject.status)
+    lifecycle.ensure_transition(current, target)
+    subject.status = target.value
+    subject.reasons = list(reasons)
+    subject.updated_at = utcnow()
+    await record_transition(
+        session,
+        account_sid=subject.account_sid,
+        subject_sid=subject.sid,
+        subject_type=SubjectType.CUSTOMER_PROFILE,
+        previous=current,
+        status=target,
+        actor=actor,
+        reasons=reasons,
+    )
+
+
+async def _begin(session: AsyncSession, subject: CustomerProfile, actor: str) -> bool:
+    """PENDING_REVIEW → IN_REVIEW if not done yet; False if the subject is no longer in review."""
+    if subject.status == Status.PENDING_REVIEW.value:
+        await _move(session, subject, Status.IN_REVIEW, actor)
+    return subject.status == Status.IN_REVIEW.value
+
+
+async def start_review(session: AsyncSession, message: ReviewStarted) -> str:
+    review = await _review(session, message.review_sid)
+    subject = await _subject(session, review) if review else None
+    if review is None or subject is None or review.status == ReviewStatus.DECIDED.value:
+        return "dropped"
+    return "applied" if await _begin(session, subject, message.actor) else "dropped"
+
+
+async def escalate(session: AsyncSession, message: ReviewEscalated) -> str:
+    review = await _review(session, message.review_sid)
+    subject = await _subject(session, review) if review else None
+    if review is None or subject is None or review.status != ReviewStatus.PENDING.value:
+        return "dropped"
+    if not await _begin(session, subject, AUTOMATED_REVIEWER):
+        return "dropped"
+    review.status = ReviewStatus.ESCALATED.value
+    review.escalation_reason = message.reason[:255]
+    return "applied"
+
+
+async def apply_decision(session: AsyncSession, message: DecisionMade) -> str:
+    """Apply a decision once; one for a subject no longer in review is recorded and dropped."""
+    review = await _review(session, message.review_sid)
+    subject = await _subject(session, review) if review else None
+    if review is None or subject is None or review.status == ReviewStatus.DECIDED.value:
+        return "dropped"
+    if not await _begin(session, subject, message.decided_by):
+        return "dropped"
+    reasons = [r.model_dump() for r in message.reasons]
+    await _move(session, subject, Status(message.outcome), message.decided_by, reasons)
+    review.status = ReviewStatus.DECIDED.value
+    review.outcome = message.outcome
+    review.reasons = reasons
+    review.decided_by = message.decided_by
+    review.decided_at = message.decided_at
+    review.claim_expires_at = None
+    return "applied"
+
+
+# -- human review -----------------------------------------------------------------------------
+
+
+def _ensure_reviewer(actor: Actor) -> None:
+    if actor.role not in (Role.REVIEWER, Role.ADMIN):
+        raise DomainError.single(ErrorCode.FORBIDDEN, "Only reviewers can do this.")
+
+
+async def get_review(session: AsyncSession, actor: Actor, sid: str) -> Review:
+    _ensure_reviewer(actor)
+    review = await _review(session, sid)
+    if review is None:
+        raise not_found(sid)
+    return review
+
+
+async def claim_review(
+    session: AsyncSession, actor: Actor, sid: str, *, ttl_seconds: int
+) -> Review:
+    review = await get_review(session, actor, sid)
+    now = utcnow()
+    status = effective_status(review.status, review.claim_expires_at, now)
+    mine = status is ReviewStatus.CLAIMED and review.claimed_by == actor.account_sid
+    if status is not ReviewStatus.ESCALATED and not mine:
+        held = "claimed by another reviewer" if status is ReviewStatus.CLAIMED else status.value
+        raise DomainError.single(ErrorCode.LOCKED, f"The review is {held}.", ("id",))
+    review.status = ReviewStatus.CLAIMED.value
+    review.claimed_by = actor.account_sid
+    review.claim_expires_at = now + timedelta(seconds=ttl_seconds)
+    await session.flush()
+    return review
+
+
+@dataclass(frozen=True)
+class HumanDecision:
+    review_sid: str
+    outcome: ReviewOutcome
+    reasons: Sequence[ReasonPayload]
+
+
+async def decide_review(session: AsyncSession, actor: Actor, decision: HumanDecision) -> Review:
+    """Publish the decision (through the outbox) to the decisions queue the automated reviewer
+    uses; the decision consumer applies it."""
+    review = await get_review(session, actor, decision.review_sid)
+    status = effective_status(review.status, review.claim_expires_at, utcnow())
+    if status is not ReviewStatus.CLAIMED or review.claimed_by != actor.account_sid:
+        raise DomainError.single(
+            ErrorCode.LOCKED, "Claim the review before deciding it.", ("reviewId",)
+        )
+    if decision.outcome is ReviewOutcome.REJECTED and not decision.reasons:
+        raise DomainError.single(
+            ErrorCode.REQUIRED, "A rejection needs at least one reason.", ("reasons",)
+        )
+    enqueue(
+        session,
+        DecisionMade(
+            review_sid=review.sid,
+            subject_sid=review.subject_sid,
+            outcome=decision.outcome.value,
+            reasons=list(decision.reasons),
+            decided_by=actor.account_sid,
+        ),
+    )
+    return review
+
+
+async def review_queue(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    statuses: Sequence[ReviewStatus],
+    first: int,
+    after: tuple[datetime, str] | None,
+) -> tuple[list[Review], bool, int]:
+    """Open reviews of every account, the most urgent first (keyset on due time, SID)."""
+    _ensure_reviewer(actor)
+    now = utcnow()
+    wanted = {s.value for s in statuses}
+    conditions: list[Any] = [col(Review.status).in_(wanted)]
+    if ReviewStatus.ESCALATED in statuses:
+        # A lapsed claim is back in the queue.
+        conditions = [
+            col(Review.status).in_(wanted)
+            | (
+                (col(Review.status) == ReviewStatus.CLAIMED.value)
+                & (col(Review.claim_expires_at) <= now)
+            )
+        ]
+    total = (await session.exec(select(func.count()).select_from(Review).where(*conditions))).one()
+    query = select(Review).where(*conditions)
+    if after is not None:
+        query = query.where(tuple_(col(Review.due_at), col(Review.sid)) > after)
+    query = query.order_by(col(Review.due_at), col(Review.sid)).limit(first + 1)
+    rows = list((await session.exec(query)).all())
+    return rows[:first], len(rows) > first, int(total)

@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .config import Settings, get_settings
 from .domain.enums import Role
@@ -186,12 +187,25 @@ async def _worker(settings: Settings, role: str) -> int:
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
     print(f"trusthub worker {role} running (namespace {settings.broker_namespace})", flush=True)
+    beat = asyncio.create_task(_heartbeat(runtime, settings.heartbeat_file))
     try:
         await stop.wait()
     finally:
+        beat.cancel()
         await runtime.stop()
         await engine.dispose()
     return 0
+
+
+async def _heartbeat(runtime: Any, path: str | None, every: float = 5.0) -> None:
+    from pathlib import Path
+
+    if path is None:
+        return
+    while True:
+        if runtime.broker.is_connected:
+            Path(path).touch()
+        await asyncio.sleep(every)
 
 
 def _serve(settings: Settings, host: str | None, port: int | None, *, workers: int = 1) -> int:

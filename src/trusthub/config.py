@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Attempts of one status callback before it is given up."
     )
     db_pool_size: int = Field(default=10, description="PostgreSQL connection pool size.")
+    heartbeat_file: str | None = Field(
+        default=None,
+        description="A worker touches this file every few seconds while its broker connection "
+        "is up (container health checks read its age).",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
 

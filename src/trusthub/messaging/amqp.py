@@ -67,6 +67,10 @@ class AmqpBroker(Broker):
             raise RuntimeError("broker not connected")
         return self._connection
 
+    @property
+    def is_connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
     async def connect(self) -> None:
         self._connection = await aio_pika.connect_robust(
             self.url, client_properties={"connection_name": f"trusthub:{self.topology.namespace}"}

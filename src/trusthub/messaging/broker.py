@@ -49,6 +49,10 @@ class Broker(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    @property
+    @abstractmethod
+    def is_connected(self) -> bool: ...
+
     @abstractmethod
     async def declare(self) -> None:
         """Declare every exchange, queue and binding of the topology (idempotent)."""

@@ -102,6 +102,10 @@ class MemoryBroker(Broker):
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def is_connected(self) -> bool:
+        return True
+
     async def connect(self) -> None:
         return None
 

@@ -58,16 +58,17 @@ def _should_mask(error: GraphQLError) -> bool:
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Any] = [
         FreshLoaders,
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        # Factories: a fresh extension per request (the parse/validation LRU caches are shared).
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
     if not settings.dev_mode:
-        extensions.append(MaskErrors(should_mask_error=_should_mask))
+        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

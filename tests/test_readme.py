@@ -31,3 +31,21 @@ def test_every_readme_document_validates_against_the_schema() -> None:
     }
     # then none has an error
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_every_setting_is_documented() -> None:
+    # given the README's text
+    text = README.read_text()
+    # then every environment variable trusthub reads is named in it
+    missing = [n.upper() for n in Settings.model_fields if f"`{n.upper()}`" not in text]
+    assert missing == []
+
+
+def test_the_sandbox_table_lists_every_magic_value() -> None:
+    from trusthub.domain.vetting import SANDBOX_MAGIC_VALUES
+
+    # given the sandbox table of the README
+    table = README.read_text().split("<!-- sandbox-values -->", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", table, re.M))
+    # then it lists exactly the values the reviewer honours
+    assert listed == set(SANDBOX_MAGIC_VALUES)

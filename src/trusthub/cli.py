@@ -204,7 +204,7 @@ async def _heartbeat(runtime: Any, path: str | None, every: float = 5.0) -> None
         return
     while True:
         if runtime.broker.is_connected:
-            Path(path).touch()
+            await asyncio.to_thread(Path(path).touch)
         await asyncio.sleep(every)
 
 

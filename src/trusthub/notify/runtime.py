@@ -1,0 +1,35 @@
+"""Wiring the notifier's handlers to the webhooks and emails queues."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ..config import Settings
+from ..consumers.runner import adapt
+from ..db import SessionFactory
+from ..messaging.broker import Broker, Consumer
+from ..messaging.messages import Message, StatusChanged, WebhookRetry
+from .deps import NotifierDeps, webhook_client
+from .email import handle_email
+from .webhooks import handle_webhook
+
+
+async def start_notifier(
+    settings: Settings, sessions: SessionFactory, broker: Broker
+) -> tuple[list[Consumer], Callable[[], Awaitable[None]]]:
+    http = webhook_client()
+    deps = NotifierDeps.build(sessions, settings, broker.topology, http)
+
+    async def webhook(message: Message) -> None:
+        if isinstance(message, StatusChanged | WebhookRetry):
+            await handle_webhook(message, deps)
+
+    async def email(message: Message) -> None:
+        if isinstance(message, StatusChanged):
+            await handle_email(message, deps)
+
+    consumers = [
+        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks")),
+        await broker.consume(broker.topology.emails, adapt(email, name="emails")),
+    ]
+    return consumers, http.aclose

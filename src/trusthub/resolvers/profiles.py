@@ -152,7 +152,7 @@ class ProfileMutation:
         row, errors = await perform(
             info,
             lambda s, a: evaluations.submit_profile(
-                s, a, str(input.id), accept_terms=input.accept_terms
+                s, a, str(input.id), accept_terms=input.accept_terms, settings=info.context.settings
             ),
         )
         return _profile_payload(row, errors)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..config import get_settings
+from ..config import Settings, get_settings
 from ..domain import lifecycle
 from ..domain.enums import BusinessIdentity, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
@@ -71,7 +71,12 @@ async def evaluate_profile(session: AsyncSession, actor: Actor, sid: str) -> Eva
 
 
 async def submit_profile(
-    session: AsyncSession, actor: Actor, sid: str, *, accept_terms: bool
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    accept_terms: bool,
+    settings: Settings | None = None,
 ) -> CustomerProfile:
     profile = await get_profile(session, actor, sid, for_update=True)
     current = Status(profile.status)
@@ -95,7 +100,7 @@ async def submit_profile(
     lifecycle.ensure_transition(current, Status.PENDING_REVIEW)
     profile.status = Status.PENDING_REVIEW.value
     profile.terms_accepted_at = utcnow()
-    settings = get_settings()
+    settings = settings or get_settings()
     profile.terms_version = settings.terms_version
     profile.reasons = []
     touch(profile)

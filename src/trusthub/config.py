@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     delivery_limit: int = Field(
         default=5, ge=1, description="Deliveries of one message before it is dead-lettered."
     )
+    webhook_retry_delays_ms: list[int] = Field(
+        default_factory=lambda: [1_000, 5_000, 30_000, 120_000, 600_000],
+        description="The delay queues a failed status callback waits in (JSON list, ms).",
+    )
     review_sla_hours: float = Field(default=24, gt=0, description="A review's due time.")
     claim_ttl_seconds: int = Field(
         default=1800, gt=0, description="How long a reviewer's claim lasts before it lapses."

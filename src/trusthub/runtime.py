@@ -37,7 +37,11 @@ ALL_ROLES = frozenset(Role)
 
 
 def topology_for(settings: Settings) -> Topology:
-    return Topology(namespace=settings.broker_namespace, delivery_limit=settings.delivery_limit)
+    return Topology(
+        namespace=settings.broker_namespace,
+        delivery_limit=settings.delivery_limit,
+        retry_delays_ms=tuple(sorted(settings.webhook_retry_delays_ms)),
+    )
 
 
 @dataclass

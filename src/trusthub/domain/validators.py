@@ -109,6 +109,7 @@ def subdivision(value: Any, country_code: str | None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be an ISO 3166-2 subdivision code such as US-CA")
     code = value.strip().upper()
+    country_code = country_code.upper() if country_code else None
     if "-" not in code:
         if country_code is None:
             raise ValueError("give the full ISO 3166-2 code (such as US-CA) or the country too")

@@ -91,11 +91,11 @@ class AmqpBroker(Broker):
         self._exchanges.clear()
 
     async def _exchange(self, name: str) -> AbstractExchange:
+        if self._channel is None:  # closed: publishing must fail, not be silently dropped
+            raise RuntimeError("broker not connected")
         if name == "":
-            assert self._channel is not None
             return self._channel.default_exchange
         if name not in self._exchanges:
-            assert self._channel is not None
             self._exchanges[name] = await self._channel.get_exchange(name, ensure=False)
         return self._exchanges[name]
 

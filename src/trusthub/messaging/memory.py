@@ -101,15 +101,17 @@ class MemoryBroker(Broker):
         self._consumers: list[_MemoryConsumer] = []
         self._timers: set[asyncio.TimerHandle] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     @property
     def is_connected(self) -> bool:
-        return True
+        return not self._closed
 
     async def connect(self) -> None:
-        return None
+        self._closed = False
 
     async def close(self) -> None:
+        self._closed = True
         for consumer in list(self._consumers):
             await consumer.cancel()
         self._consumers.clear()
@@ -138,6 +140,8 @@ class MemoryBroker(Broker):
         message_id: str,
         headers: dict[str, Any] | None = None,
     ) -> None:
+        if self._closed:  # as with a closed AMQP connection: nothing was confirmed
+            raise RuntimeError("broker not connected")
         self._route(self.topology.exchange(exchange), routing_key, body, message_id, headers or {})
 
     def _route(
@@ -183,21 +187,24 @@ class MemoryBroker(Broker):
         slots = asyncio.Semaphore(prefetch)
 
         async def run() -> None:
-            tasks: set[asyncio.Task[None]] = set()
-            while True:
-                if not q.ready:
-                    q.wakeup.clear()
-                    await q.wakeup.wait()
-                    continue
-                await slots.acquire()
-                if not q.ready:
-                    slots.release()
-                    continue
-                message = q.ready.popleft()
-                delivery = _MemoryDelivery(self, q, message, slots.release)
-                task = asyncio.create_task(_guarded(handler, delivery))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
+            in_flight: dict[asyncio.Task[None], _MemoryDelivery] = {}
+            try:
+                while True:
+                    if not q.ready:
+                        q.wakeup.clear()
+                        await q.wakeup.wait()
+                        continue
+                    await slots.acquire()
+                    if not q.ready:
+                        slots.release()
+                        continue
+                    message = q.ready.popleft()
+                    delivery = _MemoryDelivery(self, q, message, slots.release)
+                    task = asyncio.create_task(_guarded(handler, delivery))
+                    in_flight[task] = delivery
+                    task.add_done_callback(in_flight.pop)
+            finally:
+                await _return_unsettled(in_flight)
 
         consumer = _MemoryConsumer(asyncio.create_task(run()))
         self._consumers.append(consumer)
@@ -220,6 +227,18 @@ def _matches(kind: str, pattern: str, key: str) -> bool:
     if kind == "direct":
         return pattern == key
     return bool(_topic_regex(pattern).match(key))
+
+
+async def _return_unsettled(in_flight: dict[asyncio.Task[None], _MemoryDelivery]) -> None:
+    """A cancelled consumer's unsettled messages go back to the queue (counted as a delivery, as
+    RabbitMQ's quorum queues count them when a consumer's channel closes)."""
+    deliveries = list(in_flight.values())
+    for task in list(in_flight):
+        task.cancel()
+    await asyncio.gather(*in_flight, return_exceptions=True)
+    for delivery in deliveries:
+        if not delivery._settled:
+            await delivery.nack()
 
 
 async def _guarded(handler: Handler, delivery: _MemoryDelivery) -> None:

@@ -231,13 +231,19 @@ def namespace() -> str:
     return f"test.{uuid.uuid4().hex[:10]}"
 
 
-async def delete_namespace(broker_url: str, namespace: str) -> None:
+async def delete_namespace(
+    broker_url: str, namespace: str, retry_delays_ms: tuple[int, ...] | None = None
+) -> None:
+    """Remove a test's queues and exchanges (pass its retry delays if they are not default)."""
     if broker_url.startswith("memory://"):
         return
     from trusthub.messaging.amqp import AmqpBroker
     from trusthub.messaging.topology import Topology
 
-    broker = AmqpBroker(Topology(namespace=namespace), url=broker_url)
+    topology = Topology(namespace=namespace)
+    if retry_delays_ms is not None:
+        topology = Topology(namespace=namespace, retry_delays_ms=retry_delays_ms)
+    broker = AmqpBroker(topology, url=broker_url)
     await broker.connect()
     try:
         await broker.delete_namespace()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -43,11 +42,14 @@ class _Queue:
         self.wakeup.set()
 
 
-def _topic_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    for word in pattern.split("."):
-        parts.append({"*": r"[^.]+", "#": r".*"}.get(word, re.escape(word)))
-    return re.compile("^" + r"\.".join(parts).replace(r".*\.", r"(?:.*\.)?") + "$")
+def _topic_matches(pattern: list[str], words: list[str]) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more."""
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_topic_matches(rest, words[i:]) for i in range(len(words) + 1))
+    return bool(words) and head in ("*", words[0]) and _topic_matches(rest, words[1:])
 
 
 class _MemoryDelivery(Delivery):
@@ -226,7 +228,7 @@ def _matches(kind: str, pattern: str, key: str) -> bool:
         return True
     if kind == "direct":
         return pattern == key
-    return bool(_topic_regex(pattern).match(key))
+    return _topic_matches(pattern.split("."), key.split("."))
 
 
 async def _return_unsettled(in_flight: dict[asyncio.Task[None], _MemoryDelivery]) -> None:

@@ -1,0 +1,110 @@
+"""API keys over real HTTP, and the health endpoints an orchestrator polls."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from trusthub.config import Settings
+
+from ..conftest import PG_URL, Acct
+from .conftest import Frontend, LiveServer, serving
+
+pytestmark = pytest.mark.e2e
+
+VIEWER = "query { viewer { account { id name role } } }"
+
+CREATE_PROFILE = """
+mutation {
+  createCustomerProfile(input: {kind: BUSINESS, friendlyName: "Sneaky",
+                                notificationEmail: "x@example.com"}) {
+    customerProfile { id }
+    userErrors { code }
+  }
+}
+"""
+
+PROFILE_COUNT = "query { customerProfiles { totalCount } }"
+
+
+BAD_CREDENTIALS: dict[str, dict[str, str]] = {
+    "no header": {},
+    "wrong key": {"Authorization": "Bearer th_not-a-real-key"},
+    "scheme only": {"Authorization": "Bearer"},
+    "basic auth": {"Authorization": "Basic YWxpY2U6c2VjcmV0"},
+    "key without scheme": {"Authorization": "th_not-a-real-key"},
+}
+
+
+async def test_requests_without_a_valid_key_get_401_and_change_nothing(
+    http: httpx.AsyncClient, frontend: Frontend, alice: Acct
+) -> None:
+    for case, headers in BAD_CREDENTIALS.items():
+        # when a client sends a query and a mutation without a valid API key
+        read = await http.post("/graphql", json={"query": VIEWER}, headers=headers)
+        write = await http.post("/graphql", json={"query": CREATE_PROFILE}, headers=headers)
+
+        # then both are refused with 401, a Bearer challenge and no data
+        for response in (read, write):
+            assert response.status_code == 401, case
+            assert response.headers["www-authenticate"].startswith("Bearer"), case
+            body: dict[str, Any] = response.json()
+            assert "data" not in body, case
+            assert "API key" in body["errors"][0]["message"], case
+
+    # and none of the mutations created anything
+    assert (await frontend(PROFILE_COUNT))["customerProfiles"]["totalCount"] == 0
+
+
+async def test_a_valid_key_identifies_its_account(http: httpx.AsyncClient, alice: Acct) -> None:
+    # when alice sends her key
+    response = await http.post("/graphql", json={"query": VIEWER}, headers=alice.headers)
+
+    # then she is served as herself
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": {"viewer": {"account": {"id": alice.sid, "name": "alice", "role": "CUSTOMER"}}}
+    }
+
+
+async def test_healthz_and_readyz_answer_when_the_database_is_reachable(
+    http: httpx.AsyncClient,
+) -> None:
+    # when an orchestrator polls the health endpoints (no API key needed)
+    health = await http.get("/healthz")
+    ready = await http.get("/readyz")
+
+    # then the process is alive and ready
+    assert (health.status_code, health.json()["status"]) == (200, "ok")
+    assert (ready.status_code, ready.json()["status"]) == (200, "ready")
+
+
+@pytest.fixture
+def unreachable_database_server() -> Iterator[LiveServer]:
+    """A server pointed at a PostgreSQL database that does not exist."""
+    base, _, _ = PG_URL.rpartition("/")
+    missing = f"{base}/trusthub_missing_{uuid.uuid4().hex[:12]}"
+    with serving(Settings(database_url=missing, _env_file=None)) as live:
+        yield live
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(
+    unreachable_database_server: LiveServer,
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=unreachable_database_server.base_url, timeout=10.0
+    ) as http:
+        # when an orchestrator polls a server whose database does not exist
+        health = await http.get("/healthz")
+        ready = await http.get("/readyz")
+
+    # then the process is alive but reports it is not ready, saying why
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "unavailable"
+    assert "trusthub_missing_" in body["database"]

@@ -29,6 +29,13 @@ SEEDED_POLICIES = {
     "secondary_business": ("BUSINESS", "SECONDARY"),
     "individual": ("INDIVIDUAL", "PRIMARY"),
 }
+SEEDED_PRODUCT_POLICIES = {
+    "shaken_stir": "SHAKEN_STIR",
+    "a2p_messaging": "A2P_MESSAGING",
+    "cnam": "CNAM",
+    "voice_integrity": "VOICE_INTEGRITY",
+    "branded_calling": "BRANDED_CALLING",
+}
 SID = re.compile(r"^RN[0-9a-f]{32}$")
 
 
@@ -95,7 +102,9 @@ async def test_upgrade_downgrade_and_upgrade_again(empty_database_url: str) -> N
     assert again["tables"] == first["tables"]
     assert again["revision"] == head_revision()
     assert again["diff"] == []
-    assert sorted(p.code for p in again["policies"]) == sorted(SEEDED_POLICIES)
+    assert sorted(p.code for p in again["policies"]) == sorted(
+        [*SEEDED_POLICIES, *SEEDED_PRODUCT_POLICIES]
+    )
 
 
 async def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -126,3 +135,15 @@ async def test_the_three_customer_profile_policies_are_seeded(database_url: str)
             if r["type"] == "representative" and r["position"] == 1
         ]
         assert rep1["required"] is True
+
+
+async def test_one_policy_per_trust_product_kind_is_seeded(database_url: str) -> None:
+    # given a database built by the migrations
+    policies = (await inspect(database_url))["policies"]
+    # then each trust product kind has its policy, which asks for an approved customer profile
+    by_code = {p.code: p for p in policies if p.subject_type == "TRUST_PRODUCT"}
+    assert {code: p.kind for code, p in by_code.items()} == SEEDED_PRODUCT_POLICIES
+    for policy in by_code.values():
+        assert SID.match(policy.sid), policy.sid
+        [profile] = [r for r in policy.requirements if r["type"] == "customer_profile"]
+        assert profile["status"] == "APPROVED"

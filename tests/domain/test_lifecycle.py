@@ -16,6 +16,7 @@ ALLOWED = {
     (Status.IN_REVIEW, Status.APPROVED),
     (Status.IN_REVIEW, Status.REJECTED),
     (Status.REJECTED, Status.PENDING_REVIEW),
+    (Status.APPROVED, Status.REJECTED),  # a reviewer withdraws an approval
 }
 
 

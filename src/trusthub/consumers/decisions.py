@@ -8,7 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..db import SessionFactory
-from ..messaging.messages import DecisionMade, Message, ReviewEscalated, ReviewStarted
+from ..messaging.messages import (
+    ApprovalWithdrawn,
+    DecisionMade,
+    Message,
+    ReviewEscalated,
+    ReviewStarted,
+)
 from ..services import reviews
 
 CONSUMER = "decisions"
@@ -51,6 +57,8 @@ async def _apply(message: Message, deps: DecisionDeps) -> None:
             outcome = await reviews.start_review(session, message)
         elif isinstance(message, ReviewEscalated):
             outcome = await reviews.escalate(session, message)
+        elif isinstance(message, ApprovalWithdrawn):
+            outcome = await reviews.apply_withdrawal(session, message)
         else:
             outcome = "ignored"
         reviews.mark_processed(session, CONSUMER, key, outcome)

@@ -51,9 +51,18 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ProfileFacts:
+    """What evaluation knows of a subject: its own values, and the objects around it.
+
+    For a customer profile: `representatives` and `primary`. For a trust product:
+    `customer_profile` (the profile it is for) and `products` (the other products of that
+    profile). `fields` is the subject's field table."""
+
     values: Mapping[str, Any]
     representatives: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     primary: Mapping[str, Any] | None = None
+    customer_profile: Mapping[str, Any] | None = None
+    products: Sequence[Mapping[str, Any]] = ()
+    fields: Mapping[Path, FieldSpec] = field(default_factory=lambda: PROFILE_FIELDS)
 
 
 def evaluate(requirements: Sequence[Mapping[str, Any]], facts: ProfileFacts) -> Outcome:
@@ -65,11 +74,17 @@ def _check(req: Mapping[str, Any], facts: ProfileFacts) -> RequirementResult:
     name = str(req["name"])
     if kind == "fields":
         paths = [tuple(p) for p in req["fields"]]
-        return RequirementResult(name, tuple(_fields(PROFILE_FIELDS, paths, facts.values, ())))
+        return RequirementResult(name, tuple(_fields(facts.fields, paths, facts.values, ())))
     if kind == "representative":
         return RequirementResult(name, tuple(_representative(req, facts)))
     if kind == "primary_profile":
         return RequirementResult(name, tuple(_primary(req, facts)))
+    if kind == "customer_profile":
+        return RequirementResult(name, tuple(_customer_profile(req, facts)))
+    if kind == "product":
+        return RequirementResult(name, tuple(_related_product(req, facts)))
+    if kind == "when":
+        return RequirementResult(name, tuple(_conditional(req, facts)))
     raise ValueError(f"unknown requirement type {kind!r}")
 
 
@@ -128,3 +143,49 @@ def _primary(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
             )
         )
     return failures
+
+
+def _customer_profile(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
+    """A trust product's customer profile: its status, and the kinds and tiers allowed."""
+    where: Path = ("customerProfileId",)
+    profile = facts.customer_profile
+    if profile is None:
+        return [Failure(where, "REQUIRED", "A trust product needs a customer profile.")]
+    failures = []
+    if req.get("status") and profile.get("status") != req["status"]:
+        failures.append(
+            Failure(where, "PROFILE_NOT_APPROVED", f"The customer profile must be {req['status']}.")
+        )
+    for key, label in (("kinds", "kind"), ("tiers", "tier")):
+        allowed = req.get(key)
+        if allowed and profile.get(label) not in allowed:
+            failures.append(
+                Failure(
+                    where,
+                    "INVALID_VALUE",
+                    f"The customer profile's {label} must be one of {', '.join(allowed)}.",
+                )
+            )
+    return failures
+
+
+def _related_product(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
+    """Another product of the same customer profile, of `kind`, with `status`."""
+    wanted, status = req["kind"], req.get("status", "APPROVED")
+    if any(p.get("kind") == wanted and p.get("status") == status for p in facts.products):
+        return []
+    return [
+        Failure(
+            ("customerProfileId",),
+            "PRODUCT_REQUIRED",
+            f"The customer profile needs a {status} {wanted} trust product.",
+        )
+    ]
+
+
+def _conditional(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
+    """`fields` are required when the field at `path` has one of the values in `in`."""
+    spec = facts.fields[tuple(req["path"])]
+    if facts.values.get(spec.column) not in req["in"]:
+        return []
+    return _fields(facts.fields, [tuple(p) for p in req["fields"]], facts.values, ())

@@ -9,7 +9,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_REVIEW}),
     Status.PENDING_REVIEW: frozenset({Status.IN_REVIEW}),
     Status.IN_REVIEW: frozenset({Status.APPROVED, Status.REJECTED}),
-    Status.APPROVED: frozenset(),
+    # A reviewer may withdraw an approval (the decision consumer applies it): → REJECTED.
+    Status.APPROVED: frozenset({Status.REJECTED}),
     Status.REJECTED: frozenset({Status.PENDING_REVIEW}),
 }
 

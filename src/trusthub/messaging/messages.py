@@ -103,6 +103,22 @@ class DecisionMade(Message):
         return "decision.made"
 
 
+class ApprovalWithdrawn(Message):
+    """A reviewer withdraws an APPROVED subject's approval: it becomes REJECTED with the reasons,
+    and a profile's trust products under review or approved follow it."""
+
+    exchange: ClassVar[str] = DECISIONS
+    type: Literal["approval.withdrawn"] = "approval.withdrawn"
+    subject_sid: str
+    subject_type: str
+    reasons: list[ReasonPayload]
+    decided_by: str
+    decided_at: datetime = Field(default_factory=utcnow)
+
+    def routing_key(self) -> str:
+        return "approval.withdrawn"
+
+
 class StatusChanged(Message):
     """A subject changed status: feeds subscriptions, webhooks and email. `sequence` numbers a
     subject's transitions so that consumers can restore their order."""
@@ -137,7 +153,13 @@ class WebhookRetry(Message):
 
 
 AnyMessage = Annotated[
-    ReviewRequested | ReviewEscalated | ReviewStarted | DecisionMade | StatusChanged | WebhookRetry,
+    ReviewRequested
+    | ReviewEscalated
+    | ReviewStarted
+    | DecisionMade
+    | ApprovalWithdrawn
+    | StatusChanged
+    | WebhookRetry,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyMessage)

@@ -4,7 +4,8 @@
 reviews (direct) ── review.requested ──▶ <ns>.reviews          (quorum)  reviewer workers
                  └─ review.escalated ──▶ <ns>.reviews.manual   (quorum)  manual-review intake
 decisions (direct) ─ review.started,
-                     decision.made ────▶ <ns>.decisions        (quorum)  decision consumer
+                     decision.made,
+                     approval.withdrawn ▶ <ns>.decisions       (quorum)  decision consumer
 events (topic) ───── status.# ─────────▶ <ns>.webhooks         (quorum)  notifier
                                       ├▶ <ns>.emails           (quorum)  notifier
                                       └▶ one exclusive queue per gateway (subscriptions)

@@ -5,6 +5,7 @@ from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .outbox import OutboxMessage
 from .policy import Policy
+from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
 from .review import DeliveryAttempt, InboxMessage, Review
 
@@ -17,7 +18,10 @@ __all__ = [
     "Evaluation",
     "InboxMessage",
     "OutboxMessage",
+    "PhoneNumber",
     "Policy",
+    "ProductPhoneNumber",
     "Review",
     "StatusChange",
+    "TrustProduct",
 ]

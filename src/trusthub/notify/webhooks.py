@@ -95,9 +95,12 @@ def signed_request(
 
 
 async def _post(deps: NotifierDeps, target: Target, event: StatusChanged) -> Outcome:
-    body, headers = signed_request(target, event, int(time.time()))
-    timeout = deps.settings.webhook_timeout_seconds
     started_at, started = utcnow(), time.monotonic()
+    try:
+        body, headers = signed_request(target, event, int(time.time()))
+    except ValueError as exc:  # an unusable whsec_ secret: logged, retried (it may be rotated)
+        return Outcome(started_at, 0, error=f"cannot sign the callback: {exc}")
+    timeout = deps.settings.webhook_timeout_seconds
     status_code: int | None = None
     error: str | None = None
     retry_after: int | None = None

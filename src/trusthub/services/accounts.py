@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -44,7 +45,8 @@ async def create_account(
         raise DomainError.single(ErrorCode.INVALID_VALUE, f"name {exc}.", ("name",)) from None
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     auth_token = secrets.token_hex(16)
-    webhook_secret = "whsec_" + secrets.token_urlsafe(24)
+    # Standard base64 (not URL-safe): the standardwebhooks libraries decode the secret with it.
+    webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     account = Account(
         sid=new_sid(SidPrefix.ACCOUNT),
         name=name,

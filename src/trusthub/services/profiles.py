@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
@@ -19,10 +19,19 @@ from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
 from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
 from ..domain.sids import SidPrefix, new_sid
-from ..models import AuthorizedRepresentative, CustomerProfile, Policy
+from ..models import (
+    AuthorizedRepresentative,
+    CustomerProfile,
+    PhoneNumber,
+    Policy,
+    ProductPhoneNumber,
+    TrustProduct,
+)
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,8 @@ class ProfileFilter:
 
 
 @dataclass(frozen=True)
-class Page:
-    rows: Sequence[CustomerProfile]
+class Page(Generic[T]):
+    rows: Sequence[T]
     cursors: Sequence[str]
     has_next_page: bool
     total_count: int = 0
@@ -219,15 +228,36 @@ async def delete_profile(session: AsyncSession, actor: Actor, sid: str) -> str:
             "Secondary profiles depend on this profile; delete them first.",
             ("id",),
         )
-    await session.exec(
-        sa.delete(AuthorizedRepresentative).where(
-            col(AuthorizedRepresentative.profile_sid) == profile.sid
-        )
-    )
+    await _delete_dependents(session, profile)
     audit(session, actor, account_sid=profile.account_sid, subject_sid=sid, action="delete")
     await session.delete(profile)
     await session.flush()
     return sid
+
+
+async def _delete_dependents(session: AsyncSession, profile: CustomerProfile) -> None:
+    """A profile goes with its representatives, numbers and DRAFT/REJECTED trust products; one
+    with a product under review or approved stays (that product depends on it)."""
+    live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
+    products = select(TrustProduct.sid).where(TrustProduct.customer_profile_sid == profile.sid)
+    blocking = await session.exec(products.where(col(TrustProduct.status).in_(live)))
+    if blocking.first() is not None:
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            "A trust product under review or approved depends on this profile.",
+            ("id",),
+        )
+    for statement in (
+        sa.delete(ProductPhoneNumber).where(
+            col(ProductPhoneNumber.trust_product_sid).in_(products)
+        ),
+        sa.delete(TrustProduct).where(col(TrustProduct.customer_profile_sid) == profile.sid),
+        sa.delete(PhoneNumber).where(col(PhoneNumber.customer_profile_sid) == profile.sid),
+        sa.delete(AuthorizedRepresentative).where(
+            col(AuthorizedRepresentative.profile_sid) == profile.sid
+        ),
+    ):
+        await session.exec(statement)
 
 
 # -- listing ---------------------------------------------------------------------------------
@@ -268,7 +298,7 @@ def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
 
 async def list_profiles(
     session: AsyncSession, actor: Actor, flt: ProfileFilter, first: int, after: str | None
-) -> Page:
+) -> Page[CustomerProfile]:
     """Keyset pagination in creation order (stable under inserts, no OFFSET scans)."""
     where = _filters(actor, flt)
     total = (

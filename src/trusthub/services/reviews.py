@@ -17,23 +17,37 @@ from ..domain.enums import Role, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, not_found
 from ..domain.reviews import ReviewOutcome, ReviewStatus, due_at, effective_status
 from ..domain.sids import SidPrefix, new_sid
-from ..messaging.messages import DecisionMade, ReasonPayload, ReviewEscalated, ReviewStarted
-from ..models import CustomerProfile, InboxMessage, Review
+from ..messaging.messages import (
+    ApprovalWithdrawn,
+    DecisionMade,
+    ReasonPayload,
+    ReviewEscalated,
+    ReviewStarted,
+)
+from ..models import CustomerProfile, InboxMessage, Review, TrustProduct
 from ..models.base import utcnow
 from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
+from .subjects import Subject, load_subject, subject_type_of
 
 AUTOMATED_REVIEWER = "reviewer:automated"
 
 
-def open_review(session: AsyncSession, profile: CustomerProfile, *, sla_hours: float) -> Review:
+def open_review(
+    session: AsyncSession,
+    account_sid: str,
+    subject_sid: str,
+    subject_type: SubjectType,
+    *,
+    sla_hours: float,
+) -> Review:
     now = utcnow()
     review = Review(
         sid=new_sid(SidPrefix.REVIEW),
-        account_sid=profile.account_sid,
-        subject_sid=profile.sid,
-        subject_type=SubjectType.CUSTOMER_PROFILE.value,
+        account_sid=account_sid,
+        subject_sid=subject_sid,
+        subject_type=subject_type.value,
         status=ReviewStatus.PENDING.value,
         submitted_at=now,
         due_at=due_at(now, sla_hours),
@@ -57,9 +71,8 @@ def mark_processed(session: AsyncSession, consumer: str, message_id: str, outcom
 # -- applying messages (decision consumer) ---------------------------------------------------
 
 
-async def _subject(session: AsyncSession, review: Review) -> CustomerProfile | None:
-    query = select(CustomerProfile).where(CustomerProfile.sid == review.subject_sid)
-    return (await session.exec(query.with_for_update())).first()
+async def _subject(session: AsyncSession, review: Review) -> Subject | None:
+    return await load_subject(session, review.subject_type, review.subject_sid, for_update=True)
 
 
 async def _review(session: AsyncSession, sid: str) -> Review | None:
@@ -69,7 +82,7 @@ async def _review(session: AsyncSession, sid: str) -> Review | None:
 
 async def _move(
     session: AsyncSession,
-    subject: CustomerProfile,
+    subject: Subject,
     target: Status,
     actor: str,
     reasons: Sequence[dict[str, Any]] = (),
@@ -83,7 +96,7 @@ async def _move(
         session,
         account_sid=subject.account_sid,
         subject_sid=subject.sid,
-        subject_type=SubjectType.CUSTOMER_PROFILE,
+        subject_type=subject_type_of(subject),
         previous=current,
         status=target,
         actor=actor,
@@ -91,7 +104,7 @@ async def _move(
     )
 
 
-async def _begin(session: AsyncSession, subject: CustomerProfile, actor: str) -> bool:
+async def _begin(session: AsyncSession, subject: Subject, actor: str) -> bool:
     """PENDING_REVIEW → IN_REVIEW if not done yet; False if the subject is no longer in review."""
     if subject.status == Status.PENDING_REVIEW.value:
         await _move(session, subject, Status.IN_REVIEW, actor)
@@ -232,3 +245,83 @@ async def review_queue(
     query = query.order_by(col(Review.due_at), col(Review.sid)).limit(first + 1)
     rows = list((await session.exec(query)).all())
     return rows[:first], len(rows) > first, int(total)
+
+
+# -- withdrawing an approval --------------------------------------------------------------------
+
+WITHDRAWN_PROFILE = (
+    "The customer profile's approval was withdrawn; resubmit once it is approved again."
+)
+
+
+async def withdraw_approval(
+    session: AsyncSession, actor: Actor, subject_sid: str, reasons: Sequence[ReasonPayload]
+) -> Subject:
+    """Publish the withdrawal (through the outbox); the decision consumer applies it."""
+    _ensure_reviewer(actor)
+    # Profiles and trust products share the BU prefix: look in both.
+    subject = await load_subject(session, SubjectType.CUSTOMER_PROFILE.value, subject_sid)
+    subject = subject or await load_subject(session, SubjectType.TRUST_PRODUCT.value, subject_sid)
+    if subject is None:
+        raise not_found(subject_sid, ("subjectId",))
+    if subject.status != Status.APPROVED.value:
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            f"Only an APPROVED subject can lose its approval, not {subject.status}.",
+            ("subjectId",),
+        )
+    if not reasons:
+        raise DomainError.single(ErrorCode.REQUIRED, "Say why: at least one reason.", ("reasons",))
+    enqueue(
+        session,
+        ApprovalWithdrawn(
+            subject_sid=subject.sid,
+            subject_type=subject_type_of(subject).value,
+            reasons=list(reasons),
+            decided_by=actor.account_sid,
+        ),
+    )
+    return subject
+
+
+async def apply_withdrawal(session: AsyncSession, message: ApprovalWithdrawn) -> str:
+    subject = await load_subject(
+        session, message.subject_type, message.subject_sid, for_update=True
+    )
+    if subject is None or subject.status != Status.APPROVED.value:
+        return "dropped"
+    reasons = [r.model_dump() for r in message.reasons]
+    await _move(session, subject, Status.REJECTED, message.decided_by, reasons)
+    if isinstance(subject, CustomerProfile):
+        await _reject_products_of(session, subject, message.decided_by)
+    return "applied"
+
+
+async def _reject_products_of(session: AsyncSession, profile: CustomerProfile, actor: str) -> None:
+    """Products follow their profile: under review or approved → REJECTED (DRAFT and REJECTED
+    ones stay as they are); their open reviews are closed."""
+    reason = {"code": "OTHER", "field": ["customerProfileId"], "message": WITHDRAWN_PROFILE}
+    live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
+    products = await session.exec(
+        select(TrustProduct)
+        .where(TrustProduct.customer_profile_sid == profile.sid)
+        .where(col(TrustProduct.status).in_(live))
+        .with_for_update()
+    )
+    for product in products.all():
+        await _begin(session, product, actor)
+        await _move(session, product, Status.REJECTED, actor, [reason])
+    open_reviews = await session.exec(
+        select(Review).where(
+            col(Review.subject_sid).in_(
+                select(TrustProduct.sid).where(TrustProduct.customer_profile_sid == profile.sid)
+            ),
+            col(Review.status) != ReviewStatus.DECIDED.value,
+        )
+    )
+    for review in open_reviews.all():
+        review.status = ReviewStatus.DECIDED.value
+        review.outcome = ReviewOutcome.REJECTED.value
+        review.reasons = [reason]
+        review.decided_by = actor
+        review.decided_at = utcnow()

@@ -1,0 +1,275 @@
+"""Trust product use cases: create, update, delete, evaluate, submit, list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from ..config import Settings, get_settings
+from ..domain import lifecycle
+from ..domain.enums import BusinessIdentity, ProfileTier, Status, SubjectType
+from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
+from ..domain.evaluation import Outcome, ProfileFacts, evaluate
+from ..domain.fields import Path, apply_changes
+from ..domain.products import (
+    BLOCK_NAMES,
+    ISV_DIRECT_DAILY_LIMIT,
+    TrustProductKind,
+    product_fields,
+)
+from ..domain.sids import SidPrefix, new_sid
+from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, TrustProduct
+from ..models.base import utcnow
+from .actor import Actor
+from .history import audit, record_transition
+from .profiles import Page, decode_cursor, encode_cursor, get_profile
+from .submission import ensure_compliant, ensure_submittable, record_evaluation, send_for_review
+
+
+@dataclass(frozen=True)
+class NewProduct:
+    kind: TrustProductKind
+    customer_profile_sid: str
+    changes: Mapping[Path, Any]
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    kind: TrustProductKind | None = None
+    status: Status | None = None
+    customer_profile_sid: str | None = None
+
+
+def _scoped(actor: Actor) -> Any:
+    return sa.true() if actor.is_admin else col(TrustProduct.account_sid) == actor.account_sid
+
+
+async def get_product(
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    field: Path = ("id",),
+    for_update: bool = False,
+) -> TrustProduct:
+    query = select(TrustProduct).where(TrustProduct.sid == sid, _scoped(actor))
+    if for_update:
+        query = query.with_for_update()
+    product = (await session.exec(query)).first()
+    if product is None:
+        raise not_found(sid, field)
+    return product
+
+
+def _check_block(kind: TrustProductKind, changes: Mapping[Path, Any]) -> None:
+    own = BLOCK_NAMES[kind]
+    errors = [
+        FieldError(
+            ErrorCode.INVALID_VALUE, (block,), f"{block} does not apply to a {kind.value} product."
+        )
+        for block in sorted({p[0] for p in changes if len(p) > 1})
+        if block != own
+    ]
+    if errors:
+        raise DomainError(errors)
+
+
+async def policy_for_product(session: AsyncSession, kind: TrustProductKind) -> Policy:
+    query = select(Policy).where(
+        Policy.subject_type == SubjectType.TRUST_PRODUCT.value, Policy.kind == kind.value
+    )
+    policy = (await session.exec(query)).first()
+    if policy is None:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE, f"No policy covers {kind.value} products.", ("kind",)
+        )
+    return policy
+
+
+async def create_product(session: AsyncSession, actor: Actor, data: NewProduct) -> TrustProduct:
+    profile = await get_profile(
+        session, actor, data.customer_profile_sid, field=("customerProfileId",)
+    )
+    _check_block(data.kind, data.changes)
+    specs = product_fields(data.kind)
+    required = {p: None for p, spec in specs.items() if not spec.clearable}
+    values = apply_changes(specs, {**required, **data.changes}, {})
+    policy = await policy_for_product(session, data.kind)
+    product = TrustProduct(
+        sid=new_sid(SidPrefix.PROFILE),  # trust products share the BU prefix (DESIGN.md)
+        account_sid=profile.account_sid,
+        customer_profile_sid=profile.sid,
+        kind=data.kind.value,
+        policy_sid=policy.sid,
+        status=Status.DRAFT.value,
+        **values,
+    )
+    session.add(product)
+    await record_transition(
+        session,
+        account_sid=product.account_sid,
+        subject_sid=product.sid,
+        subject_type=SubjectType.TRUST_PRODUCT,
+        previous=None,
+        status=Status.DRAFT,
+        actor=actor.name,
+        publish=False,
+    )
+    audit(
+        session, actor, account_sid=product.account_sid, subject_sid=product.sid,
+        action="create", fields=(".".join(p) for p in data.changes),
+    )  # fmt: skip
+    await session.flush()
+    return product
+
+
+async def update_product(
+    session: AsyncSession, actor: Actor, sid: str, changes: Mapping[Path, Any]
+) -> TrustProduct:
+    product = await get_product(session, actor, sid)
+    lifecycle.ensure_editable(Status(product.status))
+    kind = TrustProductKind(product.kind)
+    _check_block(kind, changes)
+    specs = product_fields(kind)
+    values = apply_changes(specs, changes, product.model_dump())
+    changed = [c for c, v in values.items() if getattr(product, c) != v]
+    if changed:
+        for column in changed:
+            setattr(product, column, values[column])
+        product.updated_at = utcnow()
+        paths = {s.column: ".".join(s.path) for s in specs.values()}
+        audit(
+            session, actor, account_sid=product.account_sid, subject_sid=product.sid,
+            action="update", fields=(paths[c] for c in changed),
+        )  # fmt: skip
+        await session.flush()
+    return product
+
+
+async def delete_product(session: AsyncSession, actor: Actor, sid: str) -> str:
+    product = await get_product(session, actor, sid)
+    lifecycle.ensure_deletable(Status(product.status), is_admin=actor.is_admin)
+    await session.exec(
+        sa.delete(ProductPhoneNumber).where(col(ProductPhoneNumber.trust_product_sid) == sid)
+    )
+    audit(session, actor, account_sid=product.account_sid, subject_sid=sid, action="delete")
+    await session.delete(product)
+    await session.flush()
+    return sid
+
+
+# -- evaluation and submission ----------------------------------------------------------------
+
+
+async def _facts(session: AsyncSession, product: TrustProduct) -> ProfileFacts:
+    profile = await session.get(CustomerProfile, product.customer_profile_sid)
+    siblings = await session.exec(
+        select(TrustProduct).where(
+            TrustProduct.customer_profile_sid == product.customer_profile_sid,
+            TrustProduct.sid != product.sid,
+        )
+    )
+    return ProfileFacts(
+        values=product.model_dump(),
+        customer_profile=profile.model_dump() if profile else None,
+        products=[p.model_dump() for p in siblings.all()],
+        fields=product_fields(TrustProductKind(product.kind)),
+    )
+
+
+async def _evaluate(session: AsyncSession, product: TrustProduct) -> tuple[Outcome, Evaluation]:
+    policy = await session.get(Policy, product.policy_sid)
+    assert policy is not None  # foreign key
+    outcome = evaluate(policy.requirements, await _facts(session, product))
+    return outcome, record_evaluation(session, product, outcome)
+
+
+async def evaluate_product(session: AsyncSession, actor: Actor, sid: str) -> Evaluation:
+    product = await get_product(session, actor, sid)
+    _, row = await _evaluate(session, product)
+    await session.flush()
+    return row
+
+
+async def submit_product(
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    accept_terms: bool,
+    settings: Settings | None = None,
+) -> TrustProduct:
+    product = await get_product(session, actor, sid, for_update=True)
+    ensure_submittable(product, accept_terms=accept_terms)
+    profile = await session.get(CustomerProfile, product.customer_profile_sid)
+    assert profile is not None  # foreign key
+    if profile.status != Status.APPROVED.value:
+        raise DomainError.single(
+            ErrorCode.PROFILE_NOT_APPROVED,
+            f"The customer profile is {profile.status}; a trust product can be submitted only "
+            "once its customer profile is APPROVED.",
+            ("customerProfileId",),
+        )
+    _ensure_isv_volume_rule(product, profile)
+    outcome, evaluation = await _evaluate(session, product)
+    ensure_compliant(outcome)
+    await send_for_review(session, actor, product, evaluation, settings or get_settings())
+    await session.flush()
+    return product
+
+
+def _ensure_isv_volume_rule(product: TrustProduct, profile: CustomerProfile) -> None:
+    """An ISV registers end customers sending more than 3,000 messages a day as secondary
+    profiles with their own A2P product, not under its own primary profile."""
+    if (
+        product.kind == TrustProductKind.A2P_MESSAGING.value
+        and (product.a2p_daily_message_volume or 0) > ISV_DIRECT_DAILY_LIMIT
+        and profile.tier == ProfileTier.PRIMARY.value
+        and profile.business_identity == BusinessIdentity.ISV_RESELLER_OR_PARTNER.value
+    ):
+        raise DomainError.single(
+            ErrorCode.SECONDARY_PROFILE_REQUIRED,
+            f"An ISV must register an end customer sending more than {ISV_DIRECT_DAILY_LIMIT:,} "
+            "messages a day as a SECONDARY customer profile with its own A2P messaging product.",
+            ("a2pMessaging", "dailyMessageVolume"),
+        )
+
+
+# -- listing ------------------------------------------------------------------------------------
+
+
+def _filters(actor: Actor, flt: ProductFilter) -> list[Any]:
+    where: list[Any] = [_scoped(actor)]
+    if flt.kind is not None:
+        where.append(col(TrustProduct.kind) == flt.kind.value)
+    if flt.status is not None:
+        where.append(col(TrustProduct.status) == flt.status.value)
+    if flt.customer_profile_sid is not None:
+        where.append(col(TrustProduct.customer_profile_sid) == flt.customer_profile_sid)
+    return where
+
+
+async def list_products(
+    session: AsyncSession, actor: Actor, flt: ProductFilter, first: int, after: str | None
+) -> Page[TrustProduct]:
+    where = _filters(actor, flt)
+    total = (await session.exec(select(func.count()).select_from(TrustProduct).where(*where))).one()
+    query = select(TrustProduct).where(*where)
+    if after:
+        created, sid = decode_cursor(after)
+        query = query.where(
+            sa.tuple_(col(TrustProduct.created_at), col(TrustProduct.sid)) > (created, sid)
+        )
+    query = query.order_by(col(TrustProduct.created_at), col(TrustProduct.sid)).limit(first + 1)
+    rows: Sequence[TrustProduct] = list((await session.exec(query)).all())
+    return Page(
+        rows[:first],
+        [encode_cursor(r.created_at, r.sid) for r in rows[:first]],
+        len(rows) > first,
+        total,
+    )

@@ -1,0 +1,185 @@
+"""Decision emails through a real SMTP server (aiosmtpd, with a login), on SQLite and
+PostgreSQL: what lands in the customer's mailbox and what the delivery log records."""
+
+from __future__ import annotations
+
+import pytest
+
+from trusthub.db import SessionFactory
+from trusthub.domain.enums import Status
+from trusthub.messaging.messages import ReasonPayload
+from trusthub.notify.deps import SmtpTarget
+from trusthub.notify.email import EmailNotSent, handle_email
+
+from ..conftest import Acct
+from .conftest import MailServer, MakeDeps, free_port
+from .helpers import attempts, make_profile, status_changed
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+OPS = "ops@acme.example.com"  # the factory profile's notification email
+
+
+async def test_approval_is_emailed_to_the_notification_address(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given
+    deps = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, Status.APPROVED, Status.IN_REVIEW, reasons=[])
+
+    # when
+    await handle_email(event, deps)
+
+    # then
+    [message] = mail_server.mailbox.messages
+    assert mail_server.mailbox.recipients == [[OPS]]
+    assert mail_server.mailbox.senders == ["notifications@trusthub.example"]
+    assert message["To"] == OPS
+    assert message["From"] == "Trust Hub <notifications@trusthub.example>"
+    assert message["Subject"] == "Your customer profile Acme was approved"
+    assert message.get_content_type() == "text/plain"
+    body = message.get_content()
+    assert f'Your customer profile "Acme" ({sid}) was approved' in body
+    assert event.event_id in message["Message-ID"]
+    [logged] = await attempts(sessions, event.event_id, "EMAIL")
+    assert (logged.attempt, logged.succeeded, logged.target) == (1, True, OPS)
+    assert (logged.subject_sid, logged.error) == (sid, None)
+
+
+async def test_rejection_explains_each_reason_in_plain_words(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given
+    deps = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    reasons = [
+        ReasonPayload(
+            code="BUSINESS_REGISTRATION_ID",
+            field=["business", "registrationNumber"],
+            message="EIN prefix 00 is not a valid IRS campus prefix.",
+        ),
+        ReasonPayload(code="ADDRESS", field=["address", "postalCode"], message="Unknown ZIP."),
+        ReasonPayload(code="OTHER", message="Please upload a clearer document."),
+    ]
+    event = status_changed(alice, sid, Status.REJECTED, Status.IN_REVIEW, reasons=reasons)
+
+    # when
+    await handle_email(event, deps)
+
+    # then
+    [message] = mail_server.mailbox.messages
+    assert message["Subject"] == "Your customer profile Acme was rejected"
+    body = message.get_content()
+    assert f'Your customer profile "Acme" ({sid}) was rejected' in body
+    assert "1. We could not verify the business registration ID (its type or number)." in body
+    assert "Field: business.registrationNumber" in body
+    assert "Details: EIN prefix 00 is not a valid IRS campus prefix." in body
+    assert "2. We could not verify the business address." in body
+    assert "Field: address.postalCode" in body
+    assert "3. The profile needs another correction." in body
+    assert "Details: Please upload a clearer document." in body
+    assert "BUSINESS_REGISTRATION_ID" not in body  # codes are for machines, not people
+    assert "submit it again" in body
+
+
+@pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.IN_REVIEW, Status.DRAFT])
+async def test_no_email_before_a_decision(
+    sessions: SessionFactory,
+    make_deps: MakeDeps,
+    mail_server: MailServer,
+    alice: Acct,
+    status: Status,
+) -> None:
+    # given
+    deps = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, status, None, reasons=[])
+
+    # when
+    await handle_email(event, deps)
+
+    # then
+    assert mail_server.mailbox.messages == []
+    assert await attempts(sessions, event.event_id, "EMAIL") == []
+
+
+async def test_redelivered_decision_is_not_emailed_twice(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given: the decision was emailed
+    deps = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, Status.APPROVED, reasons=[])
+    await handle_email(event, deps)
+
+    # when: the broker redelivers it
+    await handle_email(event, deps)
+
+    # then
+    assert len(mail_server.mailbox.messages) == 1
+    assert len(await attempts(sessions, event.event_id, "EMAIL")) == 1
+
+
+async def test_smtp_down_logs_the_attempt_and_raises_then_a_redelivery_sends_it(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given: the first delivery finds no SMTP server
+    down = await make_deps(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    up = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, Status.REJECTED)
+
+    # when
+    with pytest.raises(EmailNotSent):
+        await handle_email(event, down)
+    await handle_email(event, up)  # the runner nacked; the queue redelivers
+
+    # then
+    failed, sent = await attempts(sessions, event.event_id, "EMAIL")
+    assert (failed.attempt, failed.succeeded, failed.target) == (1, False, OPS)
+    assert failed.error is not None
+    assert failed.error != ""
+    assert (sent.attempt, sent.succeeded) == (2, True)
+    assert len(mail_server.mailbox.messages) == 1
+
+
+async def test_wrong_smtp_password_is_a_failed_attempt(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given
+    deps = await make_deps(smtp_url=mail_server.url(password="wrong"))
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, Status.APPROVED, reasons=[])
+
+    # when
+    with pytest.raises(EmailNotSent):
+        await handle_email(event, deps)
+
+    # then
+    assert mail_server.mailbox.messages == []
+    [failed] = await attempts(sessions, event.event_id, "EMAIL")
+    assert not failed.succeeded
+    assert failed.error is not None
+    assert "SMTPAuthenticationError" in failed.error
+
+
+def test_smtp_url_forms() -> None:
+    # given / when
+    plain = SmtpTarget.from_url("smtp://mail.example.com")
+    login = SmtpTarget.from_url("smtp://user%40corp:p%40ss%20word@mail.example.com:2525")
+    implicit_tls = SmtpTarget.from_url("smtps://mail.example.com")
+    no_starttls = SmtpTarget.from_url("smtp://relay:25?starttls=false")
+
+    # then
+    assert (plain.hostname, plain.port, plain.use_tls, plain.start_tls) == (
+        "mail.example.com",
+        25,
+        False,
+        None,
+    )
+    assert (login.username, login.password, login.port) == ("user@corp", "p@ss word", 2525)
+    assert (implicit_tls.port, implicit_tls.use_tls, implicit_tls.start_tls) == (465, True, False)
+    assert no_starttls.start_tls is False
+    with pytest.raises(ValueError, match="SMTP_URL"):
+        SmtpTarget.from_url("http://mail.example.com")

@@ -18,9 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import ReasonCode, Status, SubjectType
 from ..messaging.messages import ReasonPayload, StatusChanged
-from ..models import CustomerProfile, DeliveryAttempt
+from ..models import DeliveryAttempt
 from ..models.base import utcnow
 from ..services.deliveries import Channel, attempts_for, clip_error, was_delivered
+from ..services.subjects import Subject, load_subject
 from .deps import NotifierDeps, SmtpTarget
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,18 @@ def _reason_lines(number: int, reason: ReasonPayload) -> list[str]:
     return lines
 
 
-def email_text(event: StatusChanged, profile: CustomerProfile) -> str:
+def _what(event: StatusChanged) -> str:
+    if event.subject_type == SubjectType.TRUST_PRODUCT.value:
+        return "trust product"
+    return "customer profile"
+
+
+def email_text(event: StatusChanged, profile: Subject) -> str:
     outcome = "approved" if event.status == Status.APPROVED.value else "rejected"
     when = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     name = f'"{profile.friendly_name}" ({profile.sid})'
-    lines = ["Hello,", "", f"Your customer profile {name} was {outcome} on {when}.", ""]
+    what = _what(event)
+    lines = ["Hello,", "", f"Your {what} {name} was {outcome} on {when}.", ""]
     if event.status == Status.APPROVED.value:
         lines.append("It can now be used for trust products and regulated services.")
     elif event.reasons:
@@ -83,13 +91,13 @@ def email_text(event: StatusChanged, profile: CustomerProfile) -> str:
     return "\n".join(lines)
 
 
-def compose_email(event: StatusChanged, profile: CustomerProfile, sender: str) -> EmailMessage:
+def compose_email(event: StatusChanged, profile: Subject, sender: str) -> EmailMessage:
     outcome = "approved" if event.status == Status.APPROVED.value else "rejected"
     domain = parseaddr(sender)[1].rpartition("@")[2] or "trusthub.invalid"
     message = EmailMessage()
     message["From"] = sender
     message["To"] = profile.notification_email
-    message["Subject"] = f"Your customer profile {profile.friendly_name} was {outcome}"
+    message["Subject"] = f"Your {_what(event)} {profile.friendly_name} was {outcome}"
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = f"<{event.event_id}.{profile.sid}@{domain}>"
     message["X-Trusthub-Event-Id"] = event.event_id
@@ -110,11 +118,9 @@ async def send_email(message: EmailMessage, smtp: SmtpTarget) -> None:
     )
 
 
-async def _recipient(session: AsyncSession, event: StatusChanged) -> CustomerProfile | None:
-    if event.subject_type != SubjectType.CUSTOMER_PROFILE.value:
-        return None  # trust products get their email when they get their table
-    profile = await session.get(CustomerProfile, event.subject_sid)
-    return profile if profile is not None and profile.notification_email else None
+async def _recipient(session: AsyncSession, event: StatusChanged) -> Subject | None:
+    subject = await load_subject(session, event.subject_type, event.subject_sid)
+    return subject if subject is not None and subject.notification_email else None
 
 
 async def handle_email(message: StatusChanged, deps: NotifierDeps) -> None:

@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..domain.enums import SubjectType
 from ..messaging.messages import StatusChanged, WebhookRetry
-from ..models import Account, CustomerProfile, DeliveryAttempt
+from ..models import Account, DeliveryAttempt
 from ..models.base import utcnow
 from ..services.deliveries import Channel, clip_error, was_delivered
 from ..services.outbox import enqueue
+from ..services.subjects import load_subject
 from .deps import NotifierDeps
 from .signing import standard_webhooks_headers, twilio_signature
 
@@ -191,9 +191,7 @@ async def handle_webhook(message: StatusChanged | WebhookRetry, deps: NotifierDe
 async def _target(session: AsyncSession, event: StatusChanged) -> Target | None:
     """The subject's callback URL (read at each attempt: the customer may have changed it) and
     its account's signing secrets; None when there is nothing to call."""
-    if event.subject_type != SubjectType.CUSTOMER_PROFILE.value:
-        return None  # trust products get their callbacks when they get their table
-    profile = await session.get(CustomerProfile, event.subject_sid)
+    profile = await load_subject(session, event.subject_type, event.subject_sid)
     if profile is None or not profile.status_callback:
         return None
     account = await session.get(Account, profile.account_sid)

@@ -7,10 +7,12 @@ import uuid
 from dataclasses import dataclass
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import SessionFactory
 from ..domain.enums import Status
-from ..domain.vetting import EscalationRules, Verdict, VettingInput, vet_profile
+from ..domain.vetting import EscalationRules, Verdict, VettingInput, VettingResult, vet_profile
+from ..domain.vetting.products import vet_product
 from ..messaging.messages import (
     DecisionMade,
     ReasonPayload,
@@ -18,9 +20,10 @@ from ..messaging.messages import (
     ReviewRequested,
     ReviewStarted,
 )
-from ..models import Account, AuthorizedRepresentative, CustomerProfile
+from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..services.outbox import enqueue
 from ..services.reviews import AUTOMATED_REVIEWER, already_processed, mark_processed
+from ..services.subjects import Subject, load_subject
 
 CONSUMER = "reviewer"
 _IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
@@ -38,30 +41,50 @@ class ReviewerDeps:
     rules: EscalationRules
 
 
+async def _vet(
+    session: AsyncSession, subject: Subject, sandbox: bool, rules: EscalationRules
+) -> VettingResult:
+    if isinstance(subject, TrustProduct):
+        profile = await session.get(CustomerProfile, subject.customer_profile_sid)
+        siblings = await session.exec(
+            select(TrustProduct).where(
+                TrustProduct.customer_profile_sid == subject.customer_profile_sid,
+                TrustProduct.sid != subject.sid,
+            )
+        )
+        return vet_product(
+            subject.model_dump(),
+            profile.model_dump() if profile else {},
+            [p.model_dump() for p in siblings.all()],
+            sandbox=sandbox,
+        )
+    reps = await session.exec(
+        select(AuthorizedRepresentative).where(
+            col(AuthorizedRepresentative.profile_sid) == subject.sid
+        )
+    )
+    return vet_profile(
+        VettingInput(
+            profile=subject.model_dump(),
+            representatives={r.position: r.model_dump() for r in reps.all()},
+            sandbox=sandbox,
+        ),
+        rules,
+    )
+
+
 async def handle_review_requested(message: ReviewRequested, deps: ReviewerDeps) -> None:
     async with deps.sessions() as session:
         if await already_processed(session, CONSUMER, message.message_id):
             return
-        profile = await session.get(CustomerProfile, message.subject_sid)
+        profile = await load_subject(session, message.subject_type, message.subject_sid)
         in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
         if profile is None or profile.status not in in_review:
             mark_processed(session, CONSUMER, message.message_id, "dropped")
             await session.commit()
             return
         account = await session.get(Account, profile.account_sid)
-        reps = await session.exec(
-            select(AuthorizedRepresentative).where(
-                col(AuthorizedRepresentative.profile_sid) == profile.sid
-            )
-        )
-        result = vet_profile(
-            VettingInput(
-                profile=profile.model_dump(),
-                representatives={r.position: r.model_dump() for r in reps.all()},
-                sandbox=bool(account and account.sandbox),
-            ),
-            deps.rules,
-        )
+        result = await _vet(session, profile, bool(account and account.sandbox), deps.rules)
         review = message.review_sid
         enqueue(
             session,

@@ -49,12 +49,6 @@ class Attestation:
     reason: str
 
 
-_FOR_A = (
-    "assign it to an approved business profile and to an approved SHAKEN/STIR product of that "
-    "same profile for A attestation"
-)
-
-
 def attest(facts: AttestationFacts) -> Attestation:
     """The attestation a call from `facts.phone_number` gets, and why."""
     number = facts.phone_number
@@ -68,46 +62,55 @@ def attest(facts: AttestationFacts) -> Attestation:
             f"approved SHAKEN/STIR product {product_sid}.",
         )
     why = "; ".join(gaps)
+    for_a = (
+        f"assign {number} to an approved business profile and to an approved SHAKEN/STIR "
+        "product of that same profile"
+    )
     if facts.has_approved_primary and facts.has_approved_shaken:
         return Attestation(
             AttestationLevel.B,
-            f"The account has an approved primary business profile and an approved SHAKEN/STIR "
-            f"product, but {why}: {_FOR_A}.",
+            "The account has an approved primary business profile and an approved SHAKEN/STIR "
+            f"product, but {why}. For A attestation, {for_a}.",
         )
     missing = [
-        text
-        for present, text in (
-            (facts.has_approved_primary, "an approved primary business profile"),
-            (facts.has_approved_shaken, "an approved SHAKEN/STIR product"),
+        thing
+        for present, thing in (
+            (facts.has_approved_primary, "primary business profile"),
+            (facts.has_approved_shaken, "SHAKEN/STIR product"),
         )
         if not present
     ]
     return Attestation(
         AttestationLevel.C,
-        f"The account has no {' and no '.join(m.removeprefix('an ') for m in missing)}, and "
-        f"{why}. Get {' and '.join(missing)} approved for B attestation, then {_FOR_A}.",
+        f"The account has no approved {' and no approved '.join(missing)}, and {why}. "
+        f"Get a {' and a '.join(missing)} approved for B attestation; for A, also {for_a}.",
     )
 
 
 def registration_gaps(facts: AttestationFacts) -> list[str]:
-    """What keeps the number from A attestation, as clauses about the number; empty for A."""
+    """What keeps the number from A attestation, as clauses; empty when it gets A."""
     number, profile, product = facts.phone_number, facts.profile, facts.shaken_product
     gaps: list[str] = []
+    if profile is None and product is None:
+        return [f"{number} is assigned to neither a customer profile nor a SHAKEN/STIR product"]
     if profile is None:
         gaps.append(f"{number} is not assigned to any customer profile")
     else:
-        if profile.get("status") != Status.APPROVED:
-            gaps.append(f"its customer profile {profile.get('sid')} is {profile.get('status')}")
+        sid, status = profile.get("sid"), profile.get("status")
+        if status != Status.APPROVED:
+            gaps.append(f"{number}'s customer profile {sid} is {status}, not APPROVED")
         if profile.get("kind") != ProfileKind.BUSINESS:
-            gaps.append(f"its customer profile {profile.get('sid')} is not a business profile")
+            gaps.append(f"{number}'s customer profile {sid} is not a business profile")
     if product is None or product.get("kind") != TrustProductKind.SHAKEN_STIR:
         gaps.append(f"{number} is not assigned to a SHAKEN/STIR product")
         return gaps
-    if product.get("status") != Status.APPROVED:
-        gaps.append(f"its SHAKEN/STIR product {product.get('sid')} is {product.get('status')}")
-    if profile is not None and product.get("customer_profile_sid") != profile.get("sid"):
+    sid, status = product.get("sid"), product.get("status")
+    if status != Status.APPROVED:
+        gaps.append(f"{number}'s SHAKEN/STIR product {sid} is {status}, not APPROVED")
+    owner = product.get("customer_profile_sid")
+    if profile is not None and owner != profile.get("sid"):
         gaps.append(
-            f"its SHAKEN/STIR product {product.get('sid')} belongs to customer profile "
-            f"{product.get('customer_profile_sid')}, not to {profile.get('sid')}"
+            f"{number}'s SHAKEN/STIR product {sid} belongs to customer profile {owner}, "
+            f"not to {profile.get('sid')}, the profile {number} is assigned to"
         )
     return gaps

@@ -20,9 +20,16 @@ async def _representative(info: Info, sid: str) -> t.Node | None:
 
 
 async def _profile(info: Info, sid: str) -> t.Node | None:
+    """BU… is a customer profile or a trust product (they share the prefix)."""
+    from ..schema.product_types import TrustProduct
+
     row = await info.context.loaders.profile.load(sid)
-    ok = row is not None and info.context.can_see(row.account_sid)
-    return t.CustomerProfile.from_row(row) if row and ok else None
+    if row is not None:
+        return t.CustomerProfile.from_row(row) if info.context.can_see(row.account_sid) else None
+    product = await info.context.loaders.product.load(sid)
+    if product is not None and info.context.can_see(product.account_sid):
+        return TrustProduct.from_row(product)
+    return None
 
 
 async def _policy(info: Info, sid: str) -> t.Node | None:

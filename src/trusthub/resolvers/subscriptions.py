@@ -20,7 +20,9 @@ class Subscription:
         ctx = info.context
         actor = ctx.actor
         if subject_id is not None:
-            row = await ctx.loaders.profile.load(str(subject_id))
+            row = await ctx.loaders.profile.load(str(subject_id)) or await ctx.loaders.product.load(
+                str(subject_id)
+            )
             if row is None or not ctx.can_see(row.account_sid):
                 raise ClientError(f"No object with id {str(subject_id)!r}.")
         account = None if actor.is_admin else actor.account_sid

@@ -20,20 +20,22 @@ from strawberry.extensions import (
 from ..config import Settings
 from ..resolvers.common import ClientError
 from ..resolvers.node import NodeQuery
+from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
 from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
+from . import product_types as pt
 from . import review_types as rt
 from . import types as t
 
 
 @strawberry.type
-class Query(NodeQuery, ProfileQuery, ReviewQuery):
+class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
     pass
 
 
 @strawberry.type
-class Mutation(ProfileMutation, ReviewMutation):
+class Mutation(ProfileMutation, ProductMutation, ReviewMutation):
     pass
 
 
@@ -73,6 +75,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[t.AuthorizedRepresentative, t.Policy, t.Evaluation, t.Account, rt.Review],
+        types=[
+            t.AuthorizedRepresentative,
+            t.Policy,
+            t.Evaluation,
+            t.Account,
+            rt.Review,
+            pt.TrustProduct,
+        ],
         extensions=extensions,
     )

@@ -147,11 +147,16 @@ def to_changes(
     return out
 
 
+# Input blocks by field name: a block sent as null clears each of its fields.
 _BLOCKS: dict[str, type] = {
     "business": BusinessInformationInput,
     "individual": IndividualInformationInput,
     "address": AddressInput,
 }
+
+
+def register_blocks(**blocks: type) -> None:
+    _BLOCKS.update(blocks)
 
 
 def _is_block(f: dataclasses.Field[Any]) -> bool:

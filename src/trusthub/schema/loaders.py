@@ -17,9 +17,12 @@ from ..models import (
     CustomerProfile,
     DeliveryAttempt,
     Evaluation,
+    PhoneNumber,
     Policy,
+    ProductPhoneNumber,
     Review,
     StatusChange,
+    TrustProduct,
 )
 
 M = TypeVar("M", bound=SQLModel)
@@ -62,6 +65,10 @@ class Loaders:
     account: DataLoader[str, Account | None] = field(init=False)
     review: DataLoader[str, Review | None] = field(init=False)
     deliveries_by_subject: DataLoader[str, list[DeliveryAttempt]] = field(init=False)
+    product: DataLoader[str, TrustProduct | None] = field(init=False)
+    products_by_profile: DataLoader[str, list[TrustProduct]] = field(init=False)
+    numbers_by_profile: DataLoader[str, list[PhoneNumber]] = field(init=False)
+    numbers_by_product: DataLoader[str, list[ProductPhoneNumber]] = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.sessions
@@ -82,4 +89,17 @@ class Loaders:
         self.review = _by_key(s, Review, Review.sid)
         self.deliveries_by_subject = _many_by_key(
             s, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
+        )
+        self.product = _by_key(s, TrustProduct, TrustProduct.sid)
+        self.products_by_profile = _many_by_key(
+            s, TrustProduct, TrustProduct.customer_profile_sid, col(TrustProduct.created_at)
+        )
+        self.numbers_by_profile = _many_by_key(
+            s, PhoneNumber, PhoneNumber.customer_profile_sid, col(PhoneNumber.phone_number)
+        )
+        self.numbers_by_product = _many_by_key(
+            s,
+            ProductPhoneNumber,
+            ProductPhoneNumber.trust_product_sid,
+            col(ProductPhoneNumber.phone_number),
         )

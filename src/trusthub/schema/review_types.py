@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from .. import models
+from ..domain.enums import SubjectType
 from ..domain.reviews import ReviewOutcome, ReviewStatus, effective_status, is_breached
 from ..messaging.messages import StatusChanged
 from ..models.base import utcnow
@@ -65,8 +66,14 @@ class Review(Node):
     @strawberry.field
     async def subject(self, info: Info) -> Node:
         # Reviewers read the subject of any account's review.
+        from .product_types import TrustProduct
+
+        if self.row.subject_type == SubjectType.TRUST_PRODUCT.value:
+            product = await info.context.loaders.product.load(self.row.subject_sid)
+            assert product is not None  # a subject in review cannot be deleted
+            return TrustProduct.from_row(product)
         row = await info.context.loaders.profile.load(self.row.subject_sid)
-        assert row is not None  # a review's subject cannot be deleted while in review
+        assert row is not None  # a subject in review cannot be deleted
         return CustomerProfile.from_row(row)
 
     @strawberry.field

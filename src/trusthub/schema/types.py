@@ -4,7 +4,7 @@ related fields resolve through the request's dataloaders."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -25,6 +25,9 @@ from .enums import (
     Status,
 )
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .product_types import PhoneNumberConnection, TrustProduct
 
 
 @strawberry.interface(description="An object with a SID.")
@@ -276,6 +279,25 @@ class CustomerProfile(Node):
     async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
         rows = await info.context.loaders.deliveries_by_subject.load(self.row.sid)
         return [DeliveryAttempt.from_row(r) for r in rows]
+
+    @strawberry.field(description="The trust products of this profile, oldest first.")
+    async def trust_products(
+        self, info: Info
+    ) -> list[Annotated[TrustProduct, strawberry.lazy("trusthub.schema.product_types")]]:
+        from .product_types import TrustProduct
+
+        rows = await info.context.loaders.products_by_profile.load(self.row.sid)
+        return [TrustProduct.from_row(r) for r in rows]
+
+    @strawberry.field(description="Numbers assigned to this profile, in order.")
+    async def phone_numbers(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Annotated[PhoneNumberConnection, strawberry.lazy("trusthub.schema.product_types")]:
+        from .product_types import PhoneNumberConnection
+
+        rows = await info.context.loaders.numbers_by_profile.load(self.row.sid)
+        size = max(0, min(first, info.context.settings.max_page_size))
+        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
 
 
 @strawberry.type

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +23,9 @@ class Assignment:
     phone_number: str
     customer_profile: CustomerProfile | None
     trust_product: TrustProduct | None
+
+
+NumberAction = Callable[..., Awaitable[Assignment]]
 
 
 def parse_number(value: str, field: str = "phoneNumber") -> str:

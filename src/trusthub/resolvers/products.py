@@ -1,0 +1,188 @@
+"""Trust product, phone number and attestation queries and mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from .. import models
+from ..domain.enums import Status
+from ..domain.errors import DomainError
+from ..domain.products import TrustProductKind
+from ..messaging.messages import ReasonPayload
+from ..schema import product_inputs as pi
+from ..schema import product_types as pt
+from ..schema import types as t
+from ..schema.context import Info
+from ..schema.errors import UserError
+from ..schema.inputs import SubmitInput, to_changes
+from ..schema.types import CustomerProfile, PageInfo
+from ..services import attestation, phone_numbers, products, reviews
+from .common import ClientError, page_size, perform
+from .reviews import ReviewReasonInput
+
+
+def _payload(row: models.TrustProduct | None, errors: list[UserError]) -> pt.TrustProductPayload:
+    return pt.TrustProductPayload(
+        trust_product=pt.TrustProduct.from_row(row) if row else None, user_errors=errors
+    )
+
+
+@strawberry.type
+class ProductQuery:
+    @strawberry.field
+    async def trust_product(self, info: Info, id: strawberry.ID) -> pt.TrustProduct | None:
+        row = await info.context.loaders.product.load(str(id))
+        if row is None or not info.context.can_see(row.account_sid):
+            return None
+        return pt.TrustProduct.from_row(row)
+
+    @strawberry.field
+    async def trust_products(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: pi.TrustProductFilter | None = None,
+    ) -> pt.TrustProductConnection:
+        size = page_size(info, first)
+        flt = filter or pi.TrustProductFilter()
+        criteria = products.ProductFilter(
+            kind=TrustProductKind(flt.kind) if flt.kind else None,
+            status=Status(flt.status) if flt.status else None,
+            customer_profile_sid=str(flt.customer_profile_id) if flt.customer_profile_id else None,
+        )
+        try:
+            async with info.context.sessions() as session:
+                page = await products.list_products(
+                    session, info.context.actor, criteria, size, after
+                )
+        except DomainError as exc:
+            raise ClientError(exc.errors[0].message) from None
+        return pt.TrustProductConnection(
+            edges=[
+                pt.TrustProductEdge(cursor=c, node=pt.TrustProduct.from_row(r))
+                for r, c in zip(page.rows, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="The SHAKEN/STIR level a call from this number gets.")
+    async def attestation(self, info: Info, phone_number: str) -> pt.Attestation:
+        try:
+            async with info.context.sessions() as session:
+                result = await attestation.attestation_for(
+                    session, info.context.actor, phone_number
+                )
+        except DomainError as exc:
+            raise ClientError(exc.errors[0].message) from None
+        number, verdict = result
+        return pt.Attestation(phone_number=number, level=verdict.level, reason=verdict.reason)
+
+
+WITHDRAW_DOC = (
+    "Reviewers: an APPROVED subject becomes REJECTED (through the decisions queue); a "
+    "profile's trust products under review or approved follow it."
+)
+_BLOCK_SKIP = frozenset({"id", "kind", "customer_profile_id"})
+
+
+@strawberry.type
+class ProductMutation:
+    @strawberry.mutation
+    async def create_trust_product(
+        self, info: Info, input: pi.CreateTrustProductInput
+    ) -> pt.TrustProductPayload:
+        data = products.NewProduct(
+            kind=TrustProductKind(input.kind),
+            customer_profile_sid=str(input.customer_profile_id),
+            changes=to_changes(input, skip=_BLOCK_SKIP),
+        )
+        row, errors = await perform(info, lambda s, a: products.create_product(s, a, data))
+        return _payload(row, errors)
+
+    @strawberry.mutation
+    async def update_trust_product(
+        self, info: Info, input: pi.UpdateTrustProductInput
+    ) -> pt.TrustProductPayload:
+        changes = to_changes(input, skip=_BLOCK_SKIP)
+        row, errors = await perform(
+            info, lambda s, a: products.update_product(s, a, str(input.id), changes)
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation
+    async def delete_trust_product(self, info: Info, id: strawberry.ID) -> t.DeletePayload:
+        sid, errors = await perform(info, lambda s, a: products.delete_product(s, a, str(id)))
+        return t.DeletePayload(deleted_id=strawberry.ID(sid) if sid else None, user_errors=errors)
+
+    @strawberry.mutation
+    async def evaluate_trust_product(self, info: Info, id: strawberry.ID) -> t.EvaluationPayload:
+        row, errors = await perform(info, lambda s, a: products.evaluate_product(s, a, str(id)))
+        return t.EvaluationPayload(
+            evaluation=t.Evaluation.from_row(row) if row else None, user_errors=errors
+        )
+
+    @strawberry.mutation
+    async def submit_trust_product(self, info: Info, input: SubmitInput) -> pt.TrustProductPayload:
+        row, errors = await perform(
+            info,
+            lambda s, a: products.submit_product(
+                s, a, str(input.id), accept_terms=input.accept_terms, settings=info.context.settings
+            ),
+        )
+        return _payload(row, errors)
+
+    @strawberry.mutation
+    async def assign_phone_number(
+        self, info: Info, input: pi.AssignPhoneNumberInput
+    ) -> pt.PhoneNumberAssignmentPayload:
+        return await _numbers(info, input, phone_numbers.assign)
+
+    @strawberry.mutation
+    async def unassign_phone_number(
+        self, info: Info, input: pi.AssignPhoneNumberInput
+    ) -> pt.PhoneNumberAssignmentPayload:
+        return await _numbers(info, input, phone_numbers.unassign)
+
+    @strawberry.mutation(description=WITHDRAW_DOC)
+    async def withdraw_approval(
+        self, info: Info, subject_id: strawberry.ID, reasons: list[ReviewReasonInput]
+    ) -> pt.WithdrawApprovalPayload:
+        payload = [
+            ReasonPayload(code=r.code.value, field=r.field, message=r.message) for r in reasons
+        ]
+        subject, errors = await perform(
+            info, lambda s, a: reviews.withdraw_approval(s, a, str(subject_id), payload)
+        )
+        return pt.WithdrawApprovalPayload(
+            subject_id=strawberry.ID(subject.sid) if subject else None, user_errors=errors
+        )
+
+
+async def _numbers(
+    info: Info, input: pi.AssignPhoneNumberInput, action: phone_numbers.NumberAction
+) -> pt.PhoneNumberAssignmentPayload:
+    profile_sid = str(input.customer_profile_id) if input.customer_profile_id else None
+    product_sid = str(input.trust_product_id) if input.trust_product_id else None
+    result, errors = await perform(
+        info,
+        lambda s, a: action(
+            s, a, input.phone_number,
+            customer_profile_sid=profile_sid, trust_product_sid=product_sid,
+        ),
+    )  # fmt: skip
+    if result is None:
+        return pt.PhoneNumberAssignmentPayload(user_errors=errors)
+    return pt.PhoneNumberAssignmentPayload(
+        phone_number=result.phone_number,
+        customer_profile=(
+            CustomerProfile.from_row(result.customer_profile) if result.customer_profile else None
+        ),
+        trust_product=(
+            pt.TrustProduct.from_row(result.trust_product) if result.trust_product else None
+        ),
+    )

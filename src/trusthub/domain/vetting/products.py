@@ -374,7 +374,8 @@ def names_business(name: str, profile: Mapping[str, Any]) -> bool:
         if any(_abbreviates(w, s) for w in shown for s in significant):
             return True
         initials = _initials(text)
-        if any(i in shown or i == "".join(shown) for i in initials):
+        # Two letters alone are initials; among other words they could be anything.
+        if any(i == "".join(shown) or (len(i) >= 3 and i in shown) for i in initials):
             return True
     return False
 

@@ -231,6 +231,7 @@ def _dev(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("DATABASE_URL", DEV_DATABASE_URL)
     os.environ["BROKER_URL"] = "memory://"  # one process: the in-process broker
+    os.environ.setdefault("SMTP_URL", "log://")  # show decision emails in the log
     os.environ["DEV_MODE"] = "true"
     get_settings.cache_clear()
     settings = get_settings()

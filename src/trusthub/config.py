@@ -69,7 +69,8 @@ class Settings(BaseSettings):
         "subscription feed (set false for a pure gateway).",
     )
     smtp_url: str = Field(
-        default="smtp://127.0.0.1:25", description="smtp://[user:pass@]host:port (smtps:// for TLS)"
+        default="smtp://127.0.0.1:25",
+        description="smtp://[user:pass@]host:port (smtps:// for TLS); log:// logs emails instead",
     )
     smtp_from: str = Field(
         default="trusthub@localhost", description="Sender of notification email."

@@ -183,3 +183,21 @@ def test_smtp_url_forms() -> None:
     assert no_starttls.start_tls is False
     with pytest.raises(ValueError, match="SMTP_URL"):
         SmtpTarget.from_url("http://mail.example.com")
+
+
+async def test_log_smtp_url_writes_the_email_to_the_log_instead(
+    sessions: SessionFactory, make_deps: MakeDeps, alice: Acct, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given the notifier configured as `trusthub dev` is: SMTP_URL=log://
+    deps = await make_deps(smtp_url="log://")
+    sid = await make_profile(sessions, alice)
+    event = status_changed(alice, sid, Status.APPROVED, Status.IN_REVIEW, reasons=[])
+
+    # when a decision is emailed
+    with caplog.at_level("INFO", logger="trusthub.notify.email"):
+        await handle_email(event, deps)
+
+    # then the message is in the log and the delivery log says it went out
+    assert "Your customer profile Acme was approved" in caplog.text
+    [logged] = await attempts(sessions, event.event_id, "EMAIL")
+    assert logged.succeeded is True

@@ -54,7 +54,7 @@ class NotifierDeps:
     settings: Settings
     topology: Topology
     http: httpx.AsyncClient
-    smtp: SmtpTarget
+    smtp: SmtpTarget | None  # None: SMTP_URL=log://, emails are logged instead of sent
 
     @classmethod
     def build(
@@ -64,7 +64,8 @@ class NotifierDeps:
         topology: Topology,
         http: httpx.AsyncClient,
     ) -> NotifierDeps:
-        return cls(sessions, settings, topology, http, SmtpTarget.from_url(settings.smtp_url))
+        smtp = None if settings.smtp_url == "log://" else SmtpTarget.from_url(settings.smtp_url)
+        return cls(sessions, settings, topology, http, smtp)
 
 
 def webhook_client() -> httpx.AsyncClient:

@@ -105,7 +105,10 @@ def compose_email(event: StatusChanged, profile: Subject, sender: str) -> EmailM
     return message
 
 
-async def send_email(message: EmailMessage, smtp: SmtpTarget) -> None:
+async def send_email(message: EmailMessage, smtp: SmtpTarget | None) -> None:
+    if smtp is None:  # SMTP_URL=log:// (the `trusthub dev` default): show it, send nothing
+        log.info("email (SMTP_URL=log://, not sent):\n%s", message.as_string())
+        return
     await aiosmtplib.send(
         message,
         hostname=smtp.hostname,

@@ -203,3 +203,7 @@ async def stack(database_url: str, namespace: str, tmp_path: Path) -> AsyncItera
         # Shown by pytest when the test failed: what each process logged.
         print(processes.report())
         await delete_namespace(AMQP_URL, namespace)
+
+
+# The customer's webhook receiver (a real HTTP server), shared with tests/notify.
+from ..notify.conftest import receiver  # noqa: E402, F401

@@ -60,9 +60,9 @@ async def submitted_profile(
 
 
 async def wait_for_status(
-    sessions: SessionFactory, sid: str, wanted: Status, timeout: float = 15
+    sessions: SessionFactory, sid: str, wanted: Status, within: float = 15
 ) -> CustomerProfile:
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while True:
             async with sessions() as s:
                 row = await s.get(CustomerProfile, sid)
@@ -75,9 +75,9 @@ async def wait_for_status(
 async def history(sessions: SessionFactory, sid: str) -> list[tuple[str | None, str, str]]:
     async with sessions() as s:
         rows = await s.exec(
-            select(StatusChange).where(StatusChange.subject_sid == sid).order_by(
-                col(StatusChange.id)
-            )
+            select(StatusChange)
+            .where(StatusChange.subject_sid == sid)
+            .order_by(col(StatusChange.id))
         )
         return [(r.from_status, r.to_status, r.actor) for r in rows.all()]
 
@@ -104,7 +104,9 @@ async def test_a_bad_ein_is_rejected_with_a_reason(
     runtime: Runtime, sessions: SessionFactory, alice: Acct
 ) -> None:
     # given a profile whose EIN has no valid IRS prefix
-    sid = await submitted_profile(sessions, alice, {("business", "registrationNumber"): "00-1234567"})
+    sid = await submitted_profile(
+        sessions, alice, {("business", "registrationNumber"): "00-1234567"}
+    )
     runtime.relay.wake()
     # when it is reviewed
     row = await wait_for_status(sessions, sid, Status.REJECTED)

@@ -107,7 +107,10 @@ class Topology:
             QueueSpec(
                 self.decisions,
                 q,
-                ((e(DECISIONS), "review.started"), (e(DECISIONS), "decision.made")),
+                tuple(
+                    (e(DECISIONS), key)
+                    for key in ("review.started", "decision.made", "approval.withdrawn")
+                ),
             ),
             QueueSpec(self.webhooks, q, ((e(EVENTS), "status.#"),)),
             QueueSpec(self.emails, q, ((e(EVENTS), "status.#"),)),

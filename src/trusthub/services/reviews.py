@@ -267,7 +267,7 @@ async def withdraw_approval(
     if subject.status != Status.APPROVED.value:
         raise DomainError.single(
             ErrorCode.LOCKED,
-            f"Only an APPROVED subject can lose its approval, not {subject.status}.",
+            f"Only an APPROVED subject can lose its approval, not a {subject.status} one.",
             ("subjectId",),
         )
     if not reasons:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -158,15 +158,20 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
             return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
         return JSONResponse({"status": "ready", "database": "ok"})
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if settings.bench_baseline:
+        from . import bench_baseline
+
+        async def account_of(request: Request) -> Account | None:
+            return await _authenticate(sessions, bearer_key(request.headers.get("authorization")))
+
+        routes += bench_baseline.routes(sessions, account_of)
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.settings = settings

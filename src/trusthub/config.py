@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    bench_baseline: bool = Field(
+        default=False,
+        description="Mount the hand-written baseline endpoint of the read benchmark "
+        "(GET /bench/customer-profiles/{id}; see bench/README.md).",
+    )
 
     @property
     def graphiql_enabled(self) -> bool:

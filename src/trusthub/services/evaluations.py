@@ -8,11 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..config import Settings, get_settings
 from ..domain.enums import BusinessIdentity, ProfileTier, Status
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.evaluation import Outcome, ProfileFacts, evaluate
-from ..models import AuthorizedRepresentative, CustomerProfile, Evaluation, Policy
+from ..domain.evaluation import Outcome, ProfileFacts
+from ..models import AuthorizedRepresentative, CustomerProfile, Evaluation
 from .actor import Actor
 from .profiles import get_profile
-from .submission import ensure_compliant, ensure_submittable, record_evaluation, send_for_review
+from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
 
 async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFacts:
@@ -33,10 +33,7 @@ async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFact
 
 
 async def _evaluate(session: AsyncSession, profile: CustomerProfile) -> tuple[Outcome, Evaluation]:
-    policy = await session.get(Policy, profile.policy_sid)
-    assert policy is not None  # foreign key
-    outcome = evaluate(policy.requirements, await _facts(session, profile))
-    return outcome, record_evaluation(session, profile, outcome)
+    return await evaluate_subject(session, profile, await _facts(session, profile))
 
 
 async def evaluate_profile(session: AsyncSession, actor: Actor, sid: str) -> Evaluation:

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..config import Settings, get_settings
 from ..domain import lifecycle
 from ..domain.enums import BusinessIdentity, ProfileTier, Status, SubjectType
-from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
-from ..domain.evaluation import Outcome, ProfileFacts, evaluate
+from ..domain.errors import DomainError, ErrorCode, FieldError
+from ..domain.evaluation import Outcome, ProfileFacts
 from ..domain.fields import Path, apply_changes
 from ..domain.products import (
     BLOCK_NAMES,
@@ -28,7 +28,8 @@ from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
 from .profiles import Page, decode_cursor, encode_cursor, get_profile
-from .submission import ensure_compliant, ensure_submittable, record_evaluation, send_for_review
+from .scoping import get_owned, owned_by
+from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,6 @@ class ProductFilter:
     customer_profile_sid: str | None = None
 
 
-def _scoped(actor: Actor) -> Any:
-    return sa.true() if actor.is_admin else col(TrustProduct.account_sid) == actor.account_sid
-
-
 async def get_product(
     session: AsyncSession,
     actor: Actor,
@@ -57,13 +54,7 @@ async def get_product(
     field: Path = ("id",),
     for_update: bool = False,
 ) -> TrustProduct:
-    query = select(TrustProduct).where(TrustProduct.sid == sid, _scoped(actor))
-    if for_update:
-        query = query.with_for_update()
-    product = (await session.exec(query)).first()
-    if product is None:
-        raise not_found(sid, field)
-    return product
+    return await get_owned(session, actor, TrustProduct, sid, field=field, for_update=for_update)
 
 
 def _check_block(kind: TrustProductKind, changes: Mapping[Path, Any]) -> None:
@@ -183,10 +174,7 @@ async def _facts(session: AsyncSession, product: TrustProduct) -> ProfileFacts:
 
 
 async def _evaluate(session: AsyncSession, product: TrustProduct) -> tuple[Outcome, Evaluation]:
-    policy = await session.get(Policy, product.policy_sid)
-    assert policy is not None  # foreign key
-    outcome = evaluate(policy.requirements, await _facts(session, product))
-    return outcome, record_evaluation(session, product, outcome)
+    return await evaluate_subject(session, product, await _facts(session, product))
 
 
 async def evaluate_product(session: AsyncSession, actor: Actor, sid: str) -> Evaluation:
@@ -244,7 +232,7 @@ def _ensure_isv_volume_rule(product: TrustProduct, profile: CustomerProfile) -> 
 
 
 def _filters(actor: Actor, flt: ProductFilter) -> list[Any]:
-    where: list[Any] = [_scoped(actor)]
+    where: list[Any] = [owned_by(actor, TrustProduct)]
     if flt.kind is not None:
         where.append(col(TrustProduct.kind) == flt.kind.value)
     if flt.status is not None:

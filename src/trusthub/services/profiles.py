@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
 from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
-from ..domain.errors import DomainError, ErrorCode, FieldError, not_found
+from ..domain.errors import DomainError, ErrorCode, FieldError
 from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
 from ..domain.sids import SidPrefix, new_sid
 from ..models import (
@@ -30,6 +30,7 @@ from ..models import (
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
+from .scoping import get_owned, owned_by
 
 T = TypeVar("T")
 
@@ -59,11 +60,6 @@ class Page(Generic[T]):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _scoped(actor: Actor) -> Any:
-    """The WHERE clause that keeps an account to its own profiles (admins see all)."""
-    return sa.true() if actor.is_admin else col(CustomerProfile.account_sid) == actor.account_sid
-
-
 async def get_profile(
     session: AsyncSession,
     actor: Actor,
@@ -73,13 +69,7 @@ async def get_profile(
     for_update: bool = False,
 ) -> CustomerProfile:
     """The actor's profile, or NOT_FOUND (another account's profile reads as not found)."""
-    query = select(CustomerProfile).where(CustomerProfile.sid == sid, _scoped(actor))
-    if for_update:
-        query = query.with_for_update()
-    profile = (await session.exec(query)).first()
-    if profile is None:
-        raise not_found(sid, field)
-    return profile
+    return await get_owned(session, actor, CustomerProfile, sid, field=field, for_update=for_update)
 
 
 async def policy_for(session: AsyncSession, kind: ProfileKind, tier: ProfileTier) -> Policy:
@@ -281,7 +271,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
-    where: list[Any] = [_scoped(actor)]
+    where: list[Any] = [owned_by(actor, CustomerProfile)]
     if flt.status is not None:
         where.append(col(CustomerProfile.status) == flt.status.value)
     if flt.kind is not None:

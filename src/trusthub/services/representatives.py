@@ -10,13 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
 from ..domain.enums import ProfileKind, Status
-from ..domain.errors import DomainError, ErrorCode, not_found
+from ..domain.errors import DomainError, ErrorCode
 from ..domain.fields import REPRESENTATIVE_FIELDS, Path, apply_changes
 from ..domain.sids import SidPrefix, new_sid
 from ..models import AuthorizedRepresentative, CustomerProfile
 from .actor import Actor
 from .history import audit
 from .profiles import get_profile, touch
+from .scoping import get_owned
 
 MAX_REPRESENTATIVES = 2
 
@@ -38,13 +39,7 @@ async def _editable_business_profile(
 async def _get_representative(
     session: AsyncSession, actor: Actor, sid: str
 ) -> AuthorizedRepresentative:
-    query = select(AuthorizedRepresentative).where(AuthorizedRepresentative.sid == sid)
-    if not actor.is_admin:
-        query = query.where(AuthorizedRepresentative.account_sid == actor.account_sid)
-    rep = (await session.exec(query)).first()
-    if rep is None:
-        raise not_found(sid)
-    return rep
+    return await get_owned(session, actor, AuthorizedRepresentative, sid)
 
 
 def _rep_fields(position: int, paths: Any) -> list[str]:

@@ -11,16 +11,26 @@ from ..config import Settings
 from ..domain import lifecycle
 from ..domain.enums import Status
 from ..domain.errors import DomainError, ErrorCode, FieldError
-from ..domain.evaluation import Outcome
+from ..domain.evaluation import Outcome, ProfileFacts, evaluate
 from ..domain.sids import SidPrefix, new_sid
 from ..messaging.messages import ReviewRequested
-from ..models import Evaluation
+from ..models import Evaluation, Policy
 from ..models.base import utcnow
 from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
 from .reviews import open_review
 from .subjects import Subject, subject_type_of
+
+
+async def evaluate_subject(
+    session: AsyncSession, subject: Subject, facts: ProfileFacts
+) -> tuple[Outcome, Evaluation]:
+    """Evaluate a subject against its policy (data) and store the result."""
+    policy = await session.get(Policy, subject.policy_sid)
+    assert policy is not None  # foreign key
+    outcome = evaluate(policy.requirements, facts)
+    return outcome, record_evaluation(session, subject, outcome)
 
 
 def record_evaluation(session: AsyncSession, subject: Subject, outcome: Outcome) -> Evaluation:

@@ -1,0 +1,118 @@
+"""The baseline of the GraphQL read benchmark (bench/README.md): `customerProfile(id)` written
+by hand as a plain Starlette endpoint. It authenticates like /graphql, runs the same SQL
+statements the GraphQL request runs (the account by key hash, the profile by SID, its
+representatives by profile SID) and returns the same JSON body. Mounted only when
+BENCH_BASELINE is on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .db import SessionFactory
+from .domain.enums import ProfileKind, Role
+from .models import Account, AuthorizedRepresentative, CustomerProfile
+
+PATH = "/bench/customer-profiles/{id}"
+
+# The GraphQL document the endpoint mirrors, field for field (bench/http_read.py sends it).
+CUSTOMER_PROFILE_QUERY = """
+query CustomerProfile($id: ID!) {
+  customerProfile(id: $id) {
+    id kind tier status friendlyName notificationEmail statusCallback
+    business {
+      legalName identity type industry registrationIdType registrationNumber
+      regionsOfOperation websiteUrl socialMediaProfileUrls
+    }
+    address { street1 street2 city region postalCode country }
+    authorizedRepresentatives {
+      id position firstName lastName email phoneNumber businessTitle jobPosition
+    }
+    createdAt updatedAt
+  }
+}
+"""
+
+Authenticate = Callable[[Request], Awaitable[Account | None]]
+
+
+def _profile_json(p: CustomerProfile, reps: list[AuthorizedRepresentative]) -> dict[str, Any]:
+    business = None
+    if p.kind == ProfileKind.BUSINESS.value:
+        business = {
+            "legalName": p.legal_name,
+            "identity": p.business_identity,
+            "type": p.business_type,
+            "industry": p.business_industry,
+            "registrationIdType": p.registration_id_type,
+            "registrationNumber": p.registration_number,
+            "regionsOfOperation": list(p.regions_of_operation or []),
+            "websiteUrl": p.website_url,
+            "socialMediaProfileUrls": list(p.social_media_profile_urls or []),
+        }
+    address_values = (p.street1, p.street2, p.city, p.region, p.postal_code, p.country)
+    address = None
+    if any(v is not None for v in address_values):
+        keys = ("street1", "street2", "city", "region", "postalCode", "country")
+        address = dict(zip(keys, address_values, strict=True))
+    return {
+        "id": p.sid,
+        "kind": p.kind,
+        "tier": p.tier,
+        "status": p.status,
+        "friendlyName": p.friendly_name,
+        "notificationEmail": p.notification_email,
+        "statusCallback": p.status_callback,
+        "business": business,
+        "address": address,
+        "authorizedRepresentatives": [
+            {
+                "id": r.sid,
+                "position": r.position,
+                "firstName": r.first_name,
+                "lastName": r.last_name,
+                "email": r.email,
+                "phoneNumber": r.phone_number,
+                "businessTitle": r.business_title,
+                "jobPosition": r.job_position,
+            }
+            for r in reps
+        ],
+        "createdAt": p.created_at.isoformat(),
+        "updatedAt": p.updated_at.isoformat(),
+    }
+
+
+def routes(sessions: SessionFactory, authenticate: Authenticate) -> list[Route]:
+    async def customer_profile(request: Request) -> Response:
+        account = await authenticate(request)
+        if account is None:
+            return JSONResponse(
+                {"errors": [{"message": "Unauthorized: send Authorization: Bearer <API key>."}]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="trusthub"'},
+            )
+        sid = request.path_params["id"]
+        async with sessions() as session:
+            query = select(CustomerProfile).where(col(CustomerProfile.sid).in_([sid]))
+            profile = (await session.exec(query)).first()
+            visible = profile is not None and (
+                account.role == Role.ADMIN.value or profile.account_sid == account.sid
+            )
+            if profile is None or not visible:
+                return JSONResponse({"data": {"customerProfile": None}})
+            reps = (
+                await session.exec(
+                    select(AuthorizedRepresentative)
+                    .where(col(AuthorizedRepresentative.profile_sid).in_([sid]))
+                    .order_by(col(AuthorizedRepresentative.position))
+                )
+            ).all()
+        return JSONResponse({"data": {"customerProfile": _profile_json(profile, list(reps))}})
+
+    return [Route(PATH, customer_profile, methods=["GET"])]

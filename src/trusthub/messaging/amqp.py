@@ -4,6 +4,7 @@ consumers are restored after a reconnect), publisher confirms, persistent messag
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import aio_pika
@@ -20,6 +21,9 @@ from .broker import Broker, Consumer, Delivery, Handler
 from .topology import Topology
 
 log = logging.getLogger(__name__)
+
+# A gateway's event feed outlives a dropped connection by this long (then RabbitMQ deletes it).
+PRIVATE_QUEUE_EXPIRES_MS = 60_000
 
 
 class _AmqpDelivery(Delivery):
@@ -152,8 +156,17 @@ class AmqpBroker(Broker):
         return _AmqpConsumer(channel, q, tag)
 
     async def private_queue(self, exchange: str, binding_keys: list[str]) -> str:
+        """A queue of this process alone. Not `exclusive`: an exclusive queue dies with its
+        connection, and events published while the robust connection reconnects would be lost
+        to this process's subscribers. A named queue that expires after a minute unused keeps
+        them; the robust channel re-declares it and resumes consuming after a reconnect."""
         assert self._channel is not None
-        queue = await self._channel.declare_queue(exclusive=True, auto_delete=True)
+        name = f"{self.topology.namespace}.feed.{uuid.uuid4().hex[:16]}"
+        queue = await self._channel.declare_queue(
+            name,
+            durable=False,
+            arguments={"x-expires": PRIVATE_QUEUE_EXPIRES_MS, "x-queue-type": "classic"},
+        )
         target = await self._exchange(self.topology.exchange(exchange))
         for key in binding_keys:
             await queue.bind(target, routing_key=key)

@@ -79,6 +79,7 @@ POLICIES = [
                 "in": ["PUBLIC"],
                 "fields": [["a2pMessaging", "stockExchange"], ["a2pMessaging", "stockTicker"]],
             },
+            {"name": "ISV end customers", "type": "isv_direct_volume", "limit": 3_000},
             _profile(["BUSINESS"]),
         ],
     ),

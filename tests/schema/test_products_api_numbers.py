@@ -305,3 +305,14 @@ async def test_a_reviewer_withdraws_a_profiles_approval_and_its_products_follow(
     assert rejected["customerProfile"] == {"id": profile, "status": "REJECTED"}
     # and calls from the number drop to C
     assert (await attestation(gql, alice))["level"] == "C"
+
+
+async def test_number_pages_are_capped_like_every_connection(
+    gql: GraphQLClient, sessions: SessionFactory, alice: Acct
+) -> None:
+    # given a profile
+    profile = await approved_profile(gql, sessions, alice)
+    # when its numbers are asked for 101 at a time
+    body = await gql.raw(PROFILE_NUMBERS, {"id": profile, "first": 101}, headers=alice.headers)
+    # then the request is refused with the limit, as customerProfiles(first: 101) is
+    assert body["errors"][0]["message"] == "first must be between 0 and 100."

@@ -348,3 +348,34 @@ async def test_the_isv_volume_rule_allows_the_limit_direct_customers_and_seconda
     await submit(sessions, alice, sid)
     # then it goes to review
     assert await product_status(sessions, sid) == "PENDING_REVIEW"
+
+
+async def test_evaluation_reports_the_isv_volume_rule_before_submit(
+    sessions: SessionFactory, alice: Acct
+) -> None:
+    # given an A2P product declaring 3,001 a day on an ISV's approved primary profile
+    isv = await approved_profile(sessions, alice, BusinessIdentity.ISV_RESELLER_OR_PARTNER)
+    sid = await make_product(sessions, alice, TrustProductKind.A2P_MESSAGING, isv, volume(3_001))
+    # when it is evaluated
+    evaluation = await evaluate(sessions, alice, sid)
+    # then the evaluation already says what submit would refuse
+    assert evaluation.status == "NONCOMPLIANT"
+    assert failures(evaluation) == {
+        (("a2pMessaging", "dailyMessageVolume"), "SECONDARY_PROFILE_REQUIRED")
+    }
+
+
+async def test_other_kinds_blocks_sent_as_null_are_ignored(
+    sessions: SessionFactory, alice: Acct
+) -> None:
+    # given an approved profile
+    profile = await approved_profile(sessions, alice, BusinessIdentity.DIRECT_CUSTOMER)
+    # when a SHAKEN/STIR product is created with every other block sent as null
+    nulls: dict[Path, Any] = {
+        ("cnam", "displayName"): None,
+        ("a2pMessaging", "companyType"): None,
+        ("brandedCalling", "callReason"): None,
+    }
+    sid = await make_product(sessions, alice, TrustProductKind.SHAKEN_STIR, profile, nulls)
+    # then it is created as any SHAKEN/STIR draft
+    assert await product_status(sessions, sid) == "DRAFT"

@@ -85,6 +85,8 @@ def _check(req: Mapping[str, Any], facts: ProfileFacts) -> RequirementResult:
         return RequirementResult(name, tuple(_related_product(req, facts)))
     if kind == "when":
         return RequirementResult(name, tuple(_conditional(req, facts)))
+    if kind == "isv_direct_volume":
+        return RequirementResult(name, tuple(_isv_direct_volume(req, facts)))
     raise ValueError(f"unknown requirement type {kind!r}")
 
 
@@ -189,3 +191,25 @@ def _conditional(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
     if facts.values.get(spec.column) not in req["in"]:
         return []
     return _fields(facts.fields, [tuple(p) for p in req["fields"]], facts.values, ())
+
+
+def _isv_direct_volume(req: Mapping[str, Any], facts: ProfileFacts) -> list[Failure]:
+    """An ISV registers an end customer sending more than `limit` messages a day as a SECONDARY
+    profile with its own A2P product, not under the ISV's own PRIMARY profile."""
+    limit = int(req["limit"])
+    profile = facts.customer_profile or {}
+    volume = facts.values.get("a2p_daily_message_volume") or 0
+    if (
+        volume > limit
+        and profile.get("tier") == "PRIMARY"
+        and profile.get("business_identity") == "ISV_RESELLER_OR_PARTNER"
+    ):
+        return [
+            Failure(
+                ("a2pMessaging", "dailyMessageVolume"),
+                "SECONDARY_PROFILE_REQUIRED",
+                f"An ISV must register an end customer sending more than {limit:,} messages a "
+                "day as a SECONDARY customer profile with its own A2P messaging product.",
+            )
+        ]
+    return []

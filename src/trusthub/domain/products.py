@@ -65,8 +65,6 @@ class CallUseCase(StrEnum):
 # CNAM: at most 15 characters; letters, digits, spaces and a few punctuation marks.
 CNAM_RE = re.compile(r"^[A-Za-z0-9 ,.&'\-]{1,15}$")
 TICKER_RE = re.compile(r"^[A-Z0-9.\-]{1,10}$")
-# ISVs whose end customers send more than this a day register them as secondary profiles.
-ISV_DIRECT_DAILY_LIMIT = 3_000
 
 
 def cnam_display_name(value: Any) -> str:

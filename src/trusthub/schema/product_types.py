@@ -10,6 +10,7 @@ import strawberry
 from .. import models
 from ..domain.attestation import AttestationLevel
 from ..domain.products import A2PCompanyType, CallUseCase, StockExchange, TrustProductKind
+from ..resolvers.common import page_size
 from ..services.phone_numbers import page_of_numbers
 from .context import Info
 from .enums import Status
@@ -199,7 +200,7 @@ class TrustProduct(Node):
         self, info: Info, first: int = 20, after: str | None = None
     ) -> PhoneNumberConnection:
         rows = await info.context.loaders.numbers_by_product.load(self.row.sid)
-        size = max(0, min(first, info.context.settings.max_page_size))
+        size = page_size(info, first)
         return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
 
 

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
+from ..resolvers.common import page_size
 from .context import Info
 from .enums import (
     BusinessIdentity,
@@ -296,7 +297,7 @@ class CustomerProfile(Node):
         from .product_types import PhoneNumberConnection
 
         rows = await info.context.loaders.numbers_by_profile.load(self.row.sid)
-        size = max(0, min(first, info.context.settings.max_page_size))
+        size = page_size(info, first)
         return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
 
 

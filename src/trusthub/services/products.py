@@ -12,13 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..config import Settings, get_settings
 from ..domain import lifecycle
-from ..domain.enums import BusinessIdentity, ProfileTier, Status, SubjectType
+from ..domain.enums import Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
 from ..domain.evaluation import Outcome, ProfileFacts
 from ..domain.fields import Path, apply_changes
 from ..domain.products import (
     BLOCK_NAMES,
-    ISV_DIRECT_DAILY_LIMIT,
     TrustProductKind,
     product_fields,
 )
@@ -57,17 +56,20 @@ async def get_product(
     return await get_owned(session, actor, TrustProduct, sid, field=field, for_update=for_update)
 
 
-def _check_block(kind: TrustProductKind, changes: Mapping[Path, Any]) -> None:
+def _own_block(kind: TrustProductKind, changes: Mapping[Path, Any]) -> dict[Path, Any]:
+    """The changes without other kinds' blocks: refused when they carry a value, ignored when
+    null (frontends often send every block, the unused ones as null)."""
     own = BLOCK_NAMES[kind]
+    foreign = {p for p in changes if len(p) > 1 and p[0] != own}
     errors = [
         FieldError(
             ErrorCode.INVALID_VALUE, (block,), f"{block} does not apply to a {kind.value} product."
         )
-        for block in sorted({p[0] for p in changes if len(p) > 1})
-        if block != own
+        for block in sorted({p[0] for p in foreign if changes[p] is not None})
     ]
     if errors:
         raise DomainError(errors)
+    return {p: v for p, v in changes.items() if p not in foreign}
 
 
 async def policy_for_product(session: AsyncSession, kind: TrustProductKind) -> Policy:
@@ -86,10 +88,10 @@ async def create_product(session: AsyncSession, actor: Actor, data: NewProduct) 
     profile = await get_profile(
         session, actor, data.customer_profile_sid, field=("customerProfileId",)
     )
-    _check_block(data.kind, data.changes)
+    changes = _own_block(data.kind, data.changes)
     specs = product_fields(data.kind)
     required = {p: None for p, spec in specs.items() if not spec.clearable}
-    values = apply_changes(specs, {**required, **data.changes}, {})
+    values = apply_changes(specs, {**required, **changes}, {})
     policy = await policy_for_product(session, data.kind)
     product = TrustProduct(
         sid=new_sid(SidPrefix.PROFILE),  # trust products share the BU prefix (DESIGN.md)
@@ -113,7 +115,7 @@ async def create_product(session: AsyncSession, actor: Actor, data: NewProduct) 
     )
     audit(
         session, actor, account_sid=product.account_sid, subject_sid=product.sid,
-        action="create", fields=(".".join(p) for p in data.changes),
+        action="create", fields=(".".join(p) for p in changes),
     )  # fmt: skip
     await session.flush()
     return product
@@ -125,7 +127,7 @@ async def update_product(
     product = await get_product(session, actor, sid)
     lifecycle.ensure_editable(Status(product.status))
     kind = TrustProductKind(product.kind)
-    _check_block(kind, changes)
+    changes = _own_block(kind, changes)
     specs = product_fields(kind)
     values = apply_changes(specs, changes, product.model_dump())
     changed = [c for c, v in values.items() if getattr(product, c) != v]
@@ -203,28 +205,20 @@ async def submit_product(
             "once its customer profile is APPROVED.",
             ("customerProfileId",),
         )
-    _ensure_isv_volume_rule(product, profile)
     outcome, evaluation = await _evaluate(session, product)
+    _ensure_isv_volume_rule(outcome)
     ensure_compliant(outcome)
     await send_for_review(session, actor, product, evaluation, settings or get_settings())
     await session.flush()
     return product
 
 
-def _ensure_isv_volume_rule(product: TrustProduct, profile: CustomerProfile) -> None:
-    """An ISV registers end customers sending more than 3,000 messages a day as secondary
-    profiles with their own A2P product, not under its own primary profile."""
-    if (
-        product.kind == TrustProductKind.A2P_MESSAGING.value
-        and (product.a2p_daily_message_volume or 0) > ISV_DIRECT_DAILY_LIMIT
-        and profile.tier == ProfileTier.PRIMARY.value
-        and profile.business_identity == BusinessIdentity.ISV_RESELLER_OR_PARTNER.value
-    ):
-        raise DomainError.single(
-            ErrorCode.SECONDARY_PROFILE_REQUIRED,
-            f"An ISV must register an end customer sending more than {ISV_DIRECT_DAILY_LIMIT:,} "
-            "messages a day as a SECONDARY customer profile with its own A2P messaging product.",
-            ("a2pMessaging", "dailyMessageVolume"),
+def _ensure_isv_volume_rule(outcome: Outcome) -> None:
+    """The A2P policy's ISV rule gets its own code: the fix is a secondary profile, not data."""
+    isv = [f for f in outcome.failures if f.code == ErrorCode.SECONDARY_PROFILE_REQUIRED.value]
+    if isv:
+        raise DomainError(
+            [FieldError(ErrorCode.SECONDARY_PROFILE_REQUIRED, f.field, f.message) for f in isv]
         )
 
 

@@ -24,8 +24,15 @@ def compose() -> dict[str, Any]:
 def test_the_stack_has_every_service(compose: dict[str, Any]) -> None:
     # then the stack is the documented topology
     services = compose["services"]
-    assert {"postgres", "rabbitmq", "migrate", "gateway-1", "gateway-2", "reviewer",
-            "notifier"} <= set(services)
+    assert {
+        "postgres",
+        "rabbitmq",
+        "migrate",
+        "gateway-1",
+        "gateway-2",
+        "reviewer",
+        "notifier",
+    } <= set(services)
     assert services["reviewer"]["deploy"]["replicas"] == 2
     assert "management" in services["rabbitmq"]["image"]
 

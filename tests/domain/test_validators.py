@@ -31,8 +31,16 @@ def test_email_is_normalised_without_a_dns_lookup() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["ada", "ada@", "@example.com", "ada@@example.com", "ada@example", "a b@example.com", 42,
-     "a" * 250 + "@example.com"],
+    [
+        "ada",
+        "ada@",
+        "@example.com",
+        "ada@@example.com",
+        "ada@example",
+        "a b@example.com",
+        42,
+        "a" * 250 + "@example.com",
+    ],
 )
 def test_malformed_emails_are_refused(value: Any) -> None:
     # given a malformed email, when it is checked, then it is refused with a reason
@@ -61,8 +69,12 @@ def test_numbers_that_are_not_valid_e164_are_refused(value: Any) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["https://acme.example.com/path?q=1", "http://localhost:8080/cb", "http://127.0.0.1/cb",
-     "https://[::1]/cb"],
+    [
+        "https://acme.example.com/path?q=1",
+        "http://localhost:8080/cb",
+        "http://127.0.0.1/cb",
+        "https://[::1]/cb",
+    ],
 )
 def test_http_and_https_urls_are_accepted(value: str) -> None:
     # given an http(s) URL, when it is checked, then it is kept as sent
@@ -71,9 +83,17 @@ def test_http_and_https_urls_are_accepted(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["ftp://acme.example.com", "javascript:alert(1)", "acme.example.com", "https://",
-     "https://a b.com", "https://acme.example.com:99999", "https://-acme-.com/",
-     "https://" + "a" * 2050 + ".com", 7],
+    [
+        "ftp://acme.example.com",
+        "javascript:alert(1)",
+        "acme.example.com",
+        "https://",
+        "https://a b.com",
+        "https://acme.example.com:99999",
+        "https://-acme-.com/",
+        "https://" + "a" * 2050 + ".com",
+        7,
+    ],
 )
 def test_other_urls_are_refused(value: Any) -> None:
     # given another scheme, no host, a space, a bad port or host, or an oversized URL

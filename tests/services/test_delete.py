@@ -79,5 +79,3 @@ async def test_a_draft_primary_with_a_secondary_cannot_be_deleted(
     # then it is refused and stays
     assert codes(error) == {(ErrorCode.LOCKED, ("id",))}
     assert await load(sessions, parent) is not None
-
-

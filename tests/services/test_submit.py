@@ -279,4 +279,3 @@ async def test_nothing_of_a_refused_submit_is_kept(sessions: SessionFactory, ali
     async with sessions() as s:
         statuses = (await s.exec(select(col(CustomerProfile.status)))).all()
     assert list(statuses) == ["DRAFT"]
-

@@ -1,0 +1,77 @@
+"""The read benchmark's baseline endpoint answers exactly what GraphQL answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from trusthub.app import create_app
+from trusthub.bench_baseline import CUSTOMER_PROFILE_QUERY
+from trusthub.config import Settings
+
+from .conftest import Acct, GraphQLClient
+from .schema.api import add_rep, business_input, create, individual_input
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, bench_baseline=True, _env_file=None)  # type: ignore[call-arg]
+
+
+async def _both(gql: GraphQLClient, account: Acct, profile_id: str) -> tuple[dict[str, Any], Any]:
+    graphql = await gql.raw(CUSTOMER_PROFILE_QUERY, {"id": profile_id}, headers=account.headers)
+    response = await gql.http.get(f"/bench/customer-profiles/{profile_id}", headers=account.headers)
+    assert response.status_code == 200, response.text
+    return graphql, response.json()
+
+
+async def test_same_json_as_graphql_for_a_business_profile_with_two_representatives(
+    gql: GraphQLClient, alice: Acct
+) -> None:
+    # given a business profile with an address, business information and two representatives
+    profile = await create(gql, alice, business_input())
+    await add_rep(gql, alice, profile["id"], 1)
+    await add_rep(gql, alice, profile["id"], 2, firstName="Katherine", jobPosition="CFO")
+    # when GraphQL and the baseline are asked for it
+    graphql, baseline = await _both(gql, alice, profile["id"])
+    # then they answer the same JSON, representatives included
+    assert baseline == graphql
+    assert len(graphql["data"]["customerProfile"]["authorizedRepresentatives"]) == 2
+
+
+async def test_same_json_for_an_individual_profile_and_for_not_found(
+    gql: GraphQLClient, alice: Acct, bob: Acct
+) -> None:
+    # given an individual profile of alice's (no business block, no representatives)
+    profile = await create(gql, alice, individual_input())
+    # when alice, bob (another account) and anyone asking for an unknown SID read it
+    cases = [(alice, profile["id"]), (bob, profile["id"]), (alice, "BU" + "0" * 32)]
+    # then the baseline and GraphQL agree each time (bob reads null: not his)
+    for account, sid in cases:
+        graphql, baseline = await _both(gql, account, sid)
+        assert baseline == graphql
+    assert (await _both(gql, bob, profile["id"]))[0] == {"data": {"customerProfile": None}}
+
+
+async def test_baseline_needs_an_api_key(client: httpx.AsyncClient) -> None:
+    # when the baseline is called without a key, and with a wrong one
+    anonymous = await client.get("/bench/customer-profiles/BU" + "0" * 32)
+    wrong = await client.get(
+        "/bench/customer-profiles/BU" + "0" * 32, headers={"Authorization": "Bearer th_nope"}
+    )
+    # then both are refused like /graphql refuses them
+    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+
+
+async def test_baseline_is_not_mounted_unless_enabled(database_url: str, alice: Acct) -> None:
+    # given an app with the default settings
+    app = create_app(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
+    transport = httpx.ASGITransport(app=app)
+    # when the baseline path is requested
+    async with httpx.AsyncClient(transport=transport, base_url="http://trusthub.test") as http:
+        response = await http.get("/bench/customer-profiles/BU" + "0" * 32, headers=alice.headers)
+    await app.state.engine.dispose()
+    # then there is no such route
+    assert response.status_code == 404

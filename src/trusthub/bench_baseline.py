@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,6 +40,16 @@ query CustomerProfile($id: ID!) {
 """
 
 Authenticate = Callable[[Request], Awaitable[Account | None]]
+
+# The statements the dataloaders run, built once as they are (schema/loaders.py).
+PROFILES = select(CustomerProfile).where(
+    col(CustomerProfile.sid).in_(sa.bindparam("keys", expanding=True))
+)
+REPRESENTATIVES = (
+    select(AuthorizedRepresentative)
+    .where(col(AuthorizedRepresentative.profile_sid).in_(sa.bindparam("keys", expanding=True)))
+    .order_by(col(AuthorizedRepresentative.position))
+)
 
 
 def _profile_json(p: CustomerProfile, reps: list[AuthorizedRepresentative]) -> dict[str, Any]:
@@ -99,20 +110,15 @@ def routes(sessions: SessionFactory, authenticate: Authenticate) -> list[Route]:
             )
         sid = request.path_params["id"]
         async with sessions() as session:
-            query = select(CustomerProfile).where(col(CustomerProfile.sid).in_([sid]))
-            profile = (await session.exec(query)).first()
+            # Like the dataloaders: no transaction around single SELECTs.
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            profile = (await session.exec(PROFILES, params={"keys": [sid]})).first()
             visible = profile is not None and (
                 account.role == Role.ADMIN.value or profile.account_sid == account.sid
             )
             if profile is None or not visible:
                 return JSONResponse({"data": {"customerProfile": None}})
-            reps = (
-                await session.exec(
-                    select(AuthorizedRepresentative)
-                    .where(col(AuthorizedRepresentative.profile_sid).in_([sid]))
-                    .order_by(col(AuthorizedRepresentative.position))
-                )
-            ).all()
+            reps = (await session.exec(REPRESENTATIVES, params={"keys": [sid]})).all()
         return JSONResponse({"data": {"customerProfile": _profile_json(profile, list(reps))}})
 
     return [Route(PATH, customer_profile, methods=["GET"])]

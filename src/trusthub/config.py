@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    auth_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How long a gateway remembers an API key's account (0: look it up on every "
+        "request); a rotated key keeps working this long.",
+    )
     bench_baseline: bool = Field(
         default=False,
         description="Mount the hand-written baseline endpoint of the read benchmark "

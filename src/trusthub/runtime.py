@@ -4,6 +4,7 @@ subscription feed; `trusthub worker ROLE` one role; `trusthub dev` all of them o
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -36,6 +37,19 @@ GATEWAY_ROLES = frozenset({Role.RELAY, Role.DECISIONS, Role.SUBSCRIPTIONS})
 ALL_ROLES = frozenset(Role)
 
 
+# The interpreter's default runs a young-generation collection every 700 allocations; a gateway
+# fanning one event out to 1,000 subscribers allocates millions of short-lived objects, the
+# survivors of those frequent collections pile up in the old generation, and full collections
+# (0.3 s each over a million objects on a small machine) took a third of its CPU. Collecting
+# every 50,000 allocations lets the short-lived ones die first; reference counting frees
+# everything acyclic either way.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def tune_gc() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def topology_for(settings: Settings) -> Topology:
     return Topology(
         namespace=settings.broker_namespace,
@@ -60,6 +74,7 @@ class Runtime:
         self.relay = OutboxRelay(self.sessions, self.broker)
 
     async def start(self) -> None:
+        tune_gc()  # every process that serves or consumes runs a Runtime
         await self.broker.connect()
         await self.broker.declare()
         t = self.broker.topology

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from trusthub.messaging.broker import Broker, Delivery
+from trusthub.messaging.broker import Broker, Delivery, Outgoing
 from trusthub.messaging.topology import Topology
 
 from . import Received, open_broker, short_topology, wait_for_depth, wait_until
@@ -125,6 +125,35 @@ async def test_publish_returns_only_once_the_broker_has_the_message(
 
         # then the queue already holds it
         assert await broker.queue_depth(topology.reviews) == n
+
+
+async def test_publish_many_returns_once_every_message_is_queued_in_order(
+    broker: Broker, topology: Topology
+) -> None:
+    # given a batch of messages for two queues (the outbox relay's batch)
+    batch = [Outgoing("reviews", "review.requested", f"r{n}".encode(), f"r-{n}") for n in range(50)]
+    batch.insert(10, Outgoing("decisions", "decision.made", b"d", "d-1"))
+
+    # when it is published as one batch
+    await broker.publish_many(batch)
+
+    # then every message is already queued
+    assert await broker.queue_depth(topology.reviews) == 50
+    assert await broker.queue_depth(topology.decisions) == 1
+    # and a consumer gets them in the order they were given
+    received = Received()
+    consumer = await broker.consume(topology.reviews, received)
+    await wait_until(lambda: len(received.deliveries) == 50)
+    await consumer.cancel()
+    assert received.message_ids == [f"r-{n}" for n in range(50)]
+
+
+async def test_publish_many_on_a_closed_broker_raises(broker_url: str, topology: Topology) -> None:
+    async with open_broker(broker_url, topology) as broker:
+        await broker.close()
+
+        with pytest.raises(RuntimeError, match="not connected"):
+            await broker.publish_many([Outgoing("reviews", "review.requested", b"x", "m-1")])
 
 
 async def test_publish_on_a_closed_broker_raises(broker_url: str, topology: Topology) -> None:

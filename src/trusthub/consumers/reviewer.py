@@ -1,10 +1,12 @@
-"""The automated reviewer: takes a review request, starts the review, vets the subject and
-publishes a decision or an escalation — all through the outbox, in one transaction."""
+"""The automated reviewer: takes a review request, vets the subject and publishes a decision or
+an escalation — through the outbox, in one transaction. Either message takes the subject
+through IN_REVIEW when the decision consumer applies it, so no separate `review.started` is
+sent: it would cost the consumer a transaction of its own for every review."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,7 +20,6 @@ from ..messaging.messages import (
     ReasonPayload,
     ReviewEscalated,
     ReviewRequested,
-    ReviewStarted,
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..services.outbox import enqueue
@@ -35,10 +36,23 @@ def derived_id(review_sid: str, what: str) -> str:
     return uuid.uuid5(_IDS, f"{review_sid}:{what}").hex
 
 
+SANDBOX_CACHE_SIZE = 10_000
+
+
 @dataclass
 class ReviewerDeps:
     sessions: SessionFactory
     rules: EscalationRules
+    # An account's sandbox flag is set when it is created and never changes: ask once.
+    sandbox: dict[str, bool] = field(default_factory=dict)
+
+    async def is_sandbox(self, session: AsyncSession, account_sid: str) -> bool:
+        if account_sid not in self.sandbox:
+            if len(self.sandbox) >= SANDBOX_CACHE_SIZE:
+                self.sandbox.clear()
+            account = await session.get(Account, account_sid)
+            self.sandbox[account_sid] = bool(account and account.sandbox)
+        return self.sandbox[account_sid]
 
 
 async def _vet(
@@ -83,18 +97,9 @@ async def handle_review_requested(message: ReviewRequested, deps: ReviewerDeps) 
             mark_processed(session, CONSUMER, message.message_id, "dropped")
             await session.commit()
             return
-        account = await session.get(Account, profile.account_sid)
-        result = await _vet(session, profile, bool(account and account.sandbox), deps.rules)
+        sandbox = await deps.is_sandbox(session, profile.account_sid)
+        result = await _vet(session, profile, sandbox, deps.rules)
         review = message.review_sid
-        enqueue(
-            session,
-            ReviewStarted(
-                message_id=derived_id(review, "started"),
-                review_sid=review,
-                subject_sid=profile.sid,
-                actor=AUTOMATED_REVIEWER,
-            ),
-        )
         if result.verdict is Verdict.ESCALATED:
             enqueue(
                 session,

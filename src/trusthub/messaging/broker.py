@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,17 @@ class Delivery(ABC):
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `Broker.publish_many`."""
+
+    exchange: str
+    routing_key: str
+    body: bytes
+    message_id: str
+    headers: dict[str, Any] | None = None
 
 
 class Consumer(ABC):
@@ -68,6 +79,14 @@ class Broker(ABC):
         headers: dict[str, Any] | None = None,
     ) -> None:
         """Publish to a logical exchange; returns once the broker has confirmed it."""
+
+    async def publish_many(self, messages: Sequence[Outgoing]) -> None:
+        """Publish in order; returns once the broker has confirmed every one. If it raises, any
+        subset may have been published (and confirmed)."""
+        for m in messages:
+            await self.publish(
+                m.exchange, m.routing_key, m.body, message_id=m.message_id, headers=m.headers
+            )
 
     @abstractmethod
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 16) -> Consumer: ...

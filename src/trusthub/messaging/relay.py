@@ -11,38 +11,52 @@ import contextlib
 import json
 import logging
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from ..db import SessionFactory
 from ..models import OutboxMessage
 from ..models.base import utcnow
-from .broker import Broker
+from .broker import Broker, Outgoing
 
 log = logging.getLogger(__name__)
 
 
 async def relay_once(sessions: SessionFactory, broker: Broker, *, batch: int = 200) -> int:
-    """Publish one batch; returns how many rows were sent."""
+    """Publish one batch (confirms awaited together), then mark it sent in one statement;
+    returns how many rows were sent."""
     async with sessions() as session:
         query = (
-            select(OutboxMessage)
+            select(
+                col(OutboxMessage.exchange),
+                col(OutboxMessage.routing_key),
+                col(OutboxMessage.payload),
+                col(OutboxMessage.message_id),
+            )
             .where(col(OutboxMessage.sent_at).is_(None))
             .order_by(col(OutboxMessage.id))
             .limit(batch)
             .with_for_update(skip_locked=True)
         )
-        rows = list((await session.exec(query)).all())
+        rows = (await session.exec(query)).all()
         if not rows:
             return 0
-        for row in rows:
-            await broker.publish(
-                row.exchange,
-                row.routing_key,
-                json.dumps(row.payload, separators=(",", ":")).encode(),
-                message_id=row.message_id,
-            )
-            row.sent_at = utcnow()
-            row.attempts += 1
+        await broker.publish_many(
+            [
+                Outgoing(
+                    exchange,
+                    routing_key,
+                    json.dumps(payload, separators=(",", ":")).encode(),
+                    message_id,
+                )
+                for exchange, routing_key, payload, message_id in rows
+            ]
+        )
+        await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.message_id).in_([row[3] for row in rows]))
+            .values(sent_at=utcnow(), attempts=col(OutboxMessage.attempts) + 1)
+        )
         await session.commit()
         return len(rows)
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.schema.schema import validate_document
 
 from ..config import Settings
 from ..resolvers.common import ClientError
@@ -40,12 +39,74 @@ class Mutation(ProfileMutation, ProductMutation, ReviewMutation):
     pass
 
 
-class FreshLoaders(SchemaExtension):
-    """Dataloader caches live for one operation (a WebSocket connection runs many)."""
+class OperationSetup(SchemaExtension):
+    """Everything the gateway does around each operation, in one extension (strawberry runs
+    every extension's hooks in every phase of every request, and seven of them were a tenth of
+    a read's CPU — bench/README.md):
+    - fresh dataloader caches (a WebSocket connection runs many operations);
+    - the limits: tokens at parse time; depth, aliases and (unless enabled) introspection as
+      validation rules, their classes built once per schema;
+    - parse and validation caches keyed by the query text (hashing the parsed document, as
+      strawberry's ValidationCache does, walks the whole tree on every request)."""
 
-    def on_operation(self) -> Any:
-        self.execution_context.context.reset_loaders()
+    def __init__(self, caches: OperationCaches) -> None:
+        self.caches = caches
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.context.reset_loaders()
+        ctx.parse_options["max_tokens"] = self.caches.max_tokens
+        ctx.validation_rules = ctx.validation_rules + self.caches.rules
         yield
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.query is not None:
+            ctx.graphql_document = self.caches.parse(ctx.query)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.query is not None and ctx.graphql_document is not None:
+            ctx.pre_execution_errors = self.caches.validate(
+                ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
+            )
+        yield
+
+
+class OperationCaches:
+    """Shared by every request of one schema; bounded, so unique query texts cannot grow them."""
+
+    def __init__(
+        self, rules: tuple[type[ASTValidationRule], ...], max_tokens: int, size: int = 512
+    ) -> None:
+        self.rules = rules
+        self.max_tokens = max_tokens
+        self.size = size
+        self._parse: Callable[[str], DocumentNode] = lru_cache(maxsize=size)(self._parse_text)
+        self._validated: dict[tuple[str, tuple[type[ASTValidationRule], ...]], Any] = {}
+
+    def _parse_text(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self.max_tokens)
+
+    def parse(self, query: str) -> DocumentNode:
+        return self._parse(query)
+
+    def validate(
+        self,
+        schema: Any,
+        query: str,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        key = (query, rules)
+        errors: list[GraphQLError] | None = self._validated.get(key)
+        if errors is None:
+            errors = validate_document(schema, document, rules)
+            if len(self._validated) >= self.size:
+                self._validated.clear()
+            self._validated[key] = errors
+        return errors
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -59,24 +120,15 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # The validation cache is keyed by (schema, document, rules): the limiters' rule classes are
-    # built once here, since a limiter constructed per request makes a new rule class each time
-    # and no validation would ever hit the cache (bench/README.md: validation was a third of a
-    # read request's CPU).
-    limits = [
+    rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    extensions: list[Any] = [
-        FreshLoaders,
-        # Factories: a fresh extension per request (the parse/validation LRU caches are shared).
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: AddValidationRules(limits),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-    ]
     if not settings.introspection_enabled:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    caches = OperationCaches(tuple(rules), settings.max_tokens)
+    # Factories: a fresh extension per request.
+    extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
         extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
     return strawberry.Schema(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
 from strawberry.dataloader import DataLoader
 
@@ -28,10 +29,38 @@ from ..models import (
 M = TypeVar("M", bound=SQLModel)
 
 
+_QUERIES: dict[tuple[type[SQLModel], str], Any] = {}
+
+
+def _query(model: type[M], column: Any, order: Any = None) -> Any:
+    """`SELECT model WHERE column IN (:keys) [ORDER BY order]`, built once per process:
+    building a statement (and its cache key) cost more than executing it."""
+    query = _QUERIES.get((model, column.key))
+    if query is None:
+        query = select(model).where(col(column).in_(sa.bindparam("keys", expanding=True)))
+        if order is not None:
+            query = query.order_by(order)
+        _QUERIES[(model, column.key)] = query
+    return query
+
+
+# A batch is one SELECT, so it needs no transaction: in autocommit the connection skips the
+# BEGIN and ROLLBACK round trips (at READ COMMITTED the statement sees the same rows either way).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+async def _fetch(sessions: SessionFactory, query: Any, keys: Sequence[str]) -> Sequence[Any]:
+    async with sessions() as session:
+        await session.connection(execution_options=AUTOCOMMIT)
+        rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
+    return rows
+
+
 def _by_key(sessions: SessionFactory, model: type[M], column: Any) -> DataLoader[str, M | None]:
+    query = _query(model, column)
+
     async def load(keys: Sequence[str]) -> list[M | None]:
-        async with sessions() as session:
-            rows = (await session.exec(select(model).where(col(column).in_(keys)))).all()
+        rows = await _fetch(sessions, query, keys)
         found = {getattr(r, column.key): r for r in rows}
         return [found.get(k) for k in keys]
 
@@ -41,10 +70,10 @@ def _by_key(sessions: SessionFactory, model: type[M], column: Any) -> DataLoader
 def _many_by_key(
     sessions: SessionFactory, model: type[M], column: Any, order: Any
 ) -> DataLoader[str, list[M]]:
+    query = _query(model, column, order)
+
     async def load(keys: Sequence[str]) -> list[list[M]]:
-        async with sessions() as session:
-            query = select(model).where(col(column).in_(keys)).order_by(order)
-            rows = (await session.exec(query)).all()
+        rows = await _fetch(sessions, query, keys)
         groups: dict[str, list[M]] = defaultdict(list)
         for r in rows:
             groups[getattr(r, column.key)].append(r)
@@ -53,52 +82,84 @@ def _many_by_key(
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    sessions: SessionFactory
-    profile: DataLoader[str, CustomerProfile | None] = field(init=False)
-    representative: DataLoader[str, AuthorizedRepresentative | None] = field(init=False)
-    representatives_by_profile: DataLoader[str, list[AuthorizedRepresentative]] = field(init=False)
-    policy: DataLoader[str, Policy | None] = field(init=False)
-    history_by_subject: DataLoader[str, list[StatusChange]] = field(init=False)
-    evaluation: DataLoader[str, Evaluation | None] = field(init=False)
-    account: DataLoader[str, Account | None] = field(init=False)
-    review: DataLoader[str, Review | None] = field(init=False)
-    deliveries_by_subject: DataLoader[str, list[DeliveryAttempt]] = field(init=False)
-    product: DataLoader[str, TrustProduct | None] = field(init=False)
-    products_by_profile: DataLoader[str, list[TrustProduct]] = field(init=False)
-    numbers_by_profile: DataLoader[str, list[PhoneNumber]] = field(init=False)
-    numbers_by_product: DataLoader[str, list[ProductPhoneNumber]] = field(init=False)
+    """The request's dataloaders, each built on first use: a request touches two or three of
+    them, and building all of them for every operation cost more than running the query."""
 
-    def __post_init__(self) -> None:
-        s = self.sessions
-        self.profile = _by_key(s, CustomerProfile, CustomerProfile.sid)
-        self.representative = _by_key(s, AuthorizedRepresentative, AuthorizedRepresentative.sid)
-        self.representatives_by_profile = _many_by_key(
-            s,
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+
+    @cached_property
+    def profile(self) -> DataLoader[str, CustomerProfile | None]:
+        return _by_key(self.sessions, CustomerProfile, CustomerProfile.sid)
+
+    @cached_property
+    def representative(self) -> DataLoader[str, AuthorizedRepresentative | None]:
+        return _by_key(self.sessions, AuthorizedRepresentative, AuthorizedRepresentative.sid)
+
+    @cached_property
+    def representatives_by_profile(self) -> DataLoader[str, list[AuthorizedRepresentative]]:
+        return _many_by_key(
+            self.sessions,
             AuthorizedRepresentative,
             AuthorizedRepresentative.profile_sid,
             col(AuthorizedRepresentative.position),
         )
-        self.policy = _by_key(s, Policy, Policy.sid)
-        self.history_by_subject = _many_by_key(
-            s, StatusChange, StatusChange.subject_sid, col(StatusChange.id)
+
+    @cached_property
+    def policy(self) -> DataLoader[str, Policy | None]:
+        return _by_key(self.sessions, Policy, Policy.sid)
+
+    @cached_property
+    def history_by_subject(self) -> DataLoader[str, list[StatusChange]]:
+        return _many_by_key(
+            self.sessions, StatusChange, StatusChange.subject_sid, col(StatusChange.id)
         )
-        self.evaluation = _by_key(s, Evaluation, Evaluation.sid)
-        self.account = _by_key(s, Account, Account.sid)
-        self.review = _by_key(s, Review, Review.sid)
-        self.deliveries_by_subject = _many_by_key(
-            s, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
+
+    @cached_property
+    def evaluation(self) -> DataLoader[str, Evaluation | None]:
+        return _by_key(self.sessions, Evaluation, Evaluation.sid)
+
+    @cached_property
+    def account(self) -> DataLoader[str, Account | None]:
+        return _by_key(self.sessions, Account, Account.sid)
+
+    @cached_property
+    def review(self) -> DataLoader[str, Review | None]:
+        return _by_key(self.sessions, Review, Review.sid)
+
+    @cached_property
+    def deliveries_by_subject(self) -> DataLoader[str, list[DeliveryAttempt]]:
+        return _many_by_key(
+            self.sessions, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
         )
-        self.product = _by_key(s, TrustProduct, TrustProduct.sid)
-        self.products_by_profile = _many_by_key(
-            s, TrustProduct, TrustProduct.customer_profile_sid, col(TrustProduct.created_at)
+
+    @cached_property
+    def product(self) -> DataLoader[str, TrustProduct | None]:
+        return _by_key(self.sessions, TrustProduct, TrustProduct.sid)
+
+    @cached_property
+    def products_by_profile(self) -> DataLoader[str, list[TrustProduct]]:
+        return _many_by_key(
+            self.sessions,
+            TrustProduct,
+            TrustProduct.customer_profile_sid,
+            col(TrustProduct.created_at),
         )
-        self.numbers_by_profile = _many_by_key(
-            s, PhoneNumber, PhoneNumber.customer_profile_sid, col(PhoneNumber.phone_number)
+
+    @cached_property
+    def numbers_by_profile(self) -> DataLoader[str, list[PhoneNumber]]:
+        return _many_by_key(
+            self.sessions,
+            PhoneNumber,
+            PhoneNumber.customer_profile_sid,
+            col(PhoneNumber.phone_number),
         )
-        self.numbers_by_product = _many_by_key(
-            s,
+
+    @cached_property
+    def numbers_by_product(self) -> DataLoader[str, list[ProductPhoneNumber]]:
+        return _many_by_key(
+            self.sessions,
             ProductPhoneNumber,
             ProductPhoneNumber.trust_product_sid,
             col(ProductPhoneNumber.phone_number),

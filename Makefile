@@ -21,8 +21,8 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 clean:

@@ -470,7 +470,7 @@ def summary(values: Sequence[float], digits: int = 1) -> dict[str, float]:
 
 
 def fmt(s: dict[str, float]) -> str:
-    return f"{s['median']:g} ({s['min']:g}–{s['max']:g})"
+    return f"{s['median']:g} ({s['min']:g}\u2013{s['max']:g})"  # an en dash
 
 
 def loadavg() -> list[float]:

@@ -219,7 +219,9 @@ def main() -> None:
     parser.add_argument(
         "--profiles", type=int, default=20, help="submitted per run (3 events each)"
     )
-    parser.add_argument("--interval", type=float, default=0.5, help="seconds between submits")
+    parser.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between submits (a rate it sustains)"
+    )
     parser.add_argument(
         "--idle-seconds", type=float, default=5.0, help="idle time before the memory reading"
     )

@@ -61,19 +61,19 @@ async def _count_by_status(conn: asyncpg.Connection, account_sid: str) -> dict[s
 
 
 async def wait_decided(
-    raw_url: str, account_sid: str, count: int, timeout: float
+    raw_url: str, account_sid: str, count: int, within: float
 ) -> tuple[dict[str, int], float]:
     """Poll until `count` profiles of the account are APPROVED or REJECTED; return the counts and
     the time of the last APPROVED transition (status_change.at, epoch seconds)."""
     conn = await asyncpg.connect(raw_url)
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             counts = await _count_by_status(conn, account_sid)
             if counts.get("APPROVED", 0) + counts.get("REJECTED", 0) >= count:
                 break
             if time.monotonic() > deadline:
-                raise TimeoutError(f"not all decided within {timeout}s: {counts}")
+                raise TimeoutError(f"not all decided within {within}s: {counts}")
             await asyncio.sleep(0.1)
         last = await conn.fetchval(
             "SELECT extract(epoch FROM max(at)) FROM status_change "

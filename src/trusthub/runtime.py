@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from .config import Settings
-from .consumers.decisions import DecisionDeps, handle_decision_message
-from .consumers.reviewer import ReviewerDeps, handle_review_requested
-from .consumers.runner import adapt
+from .consumers.decisions import DecisionDeps, decision_batcher
+from .consumers.reviewer import ReviewerDeps, handle_review_batch
+from .consumers.runner import Batcher, adapt_batches
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory
 from .domain.vetting import EscalationRules
@@ -32,6 +32,9 @@ class Role(StrEnum):
     NOTIFIER = "notifier"
     SUBSCRIPTIONS = "subscriptions"
 
+
+# Unacknowledged messages a batching consumer holds: the most one batch can take.
+BATCH_PREFETCH = 64
 
 GATEWAY_ROLES = frozenset({Role.RELAY, Role.DECISIONS, Role.SUBSCRIPTIONS})
 ALL_ROLES = frozenset(Role)
@@ -81,14 +84,12 @@ class Runtime:
         if Role.RELAY in self.roles:
             self.relay.start()
         if Role.DECISIONS in self.roles:
-            deps = DecisionDeps(self.sessions, after_commit=self.relay.wake)
-
-            async def decide(message: Message) -> None:
-                await handle_decision_message(message, deps)
-
+            decide = adapt_batches(
+                decision_batcher(DecisionDeps(self.sessions, after_commit=self.relay.wake))
+            )
             for queue in (t.decisions, t.manual_reviews):
                 self._consumers.append(
-                    await self.broker.consume(queue, adapt(decide, name="decisions"))
+                    await self.broker.consume(queue, decide, prefetch=BATCH_PREFETCH)
                 )
         if Role.REVIEWER in self.roles:
             await self._start_reviewer()
@@ -109,14 +110,17 @@ class Runtime:
             ),
         )
 
-        async def review(message: Message) -> None:
-            if isinstance(message, ReviewRequested):
-                await handle_review_requested(message, deps)
-                self.relay.wake()
+        async def review(messages: list[Message]) -> None:
+            await handle_review_batch([m for m in messages if isinstance(m, ReviewRequested)], deps)
+            self.relay.wake()
 
+        async def review_one(message: Message) -> None:
+            await review([message])
+
+        batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH)
         self._consumers.append(
             await self.broker.consume(
-                self.broker.topology.reviews, adapt(review, name="reviewer"), prefetch=8
+                self.broker.topology.reviews, adapt_batches(batcher), prefetch=BATCH_PREFETCH
             )
         )
 

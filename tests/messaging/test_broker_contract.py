@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
 from trusthub.messaging.broker import Broker, Delivery, Outgoing
 from trusthub.messaging.topology import Topology
 
-from . import Received, open_broker, short_topology, wait_for_depth, wait_until
+from . import Received, open_broker, wait_for_depth, wait_until
 
 STATUS_KEY = "status.customer_profile.approved"
-
-
-@pytest.fixture
-def topology(namespace: str) -> Topology:
-    return short_topology(namespace)
-
-
-@pytest.fixture
-async def broker(broker_url: str, topology: Topology) -> AsyncIterator[Broker]:
-    async with open_broker(broker_url, topology) as connected:
-        yield connected
 
 
 async def test_published_message_is_delivered_once_and_gone_after_ack(

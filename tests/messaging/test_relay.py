@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from trusthub.models.base import utcnow
 from trusthub.services.outbox import enqueue
 
 from ..conftest import AMQP_URL
-from . import WAIT, Received, open_broker, review_request, short_topology, wait_until
+from . import WAIT, Received, review_request, wait_until
 
 
 class ObservedBroker(Broker):
@@ -71,17 +70,6 @@ class ObservedBroker(Broker):
 
     async def queue_depth(self, queue: str) -> int:
         return await self.inner.queue_depth(queue)
-
-
-@pytest.fixture
-def topology(namespace: str) -> Topology:
-    return short_topology(namespace)
-
-
-@pytest.fixture
-async def broker(broker_url: str, topology: Topology) -> AsyncIterator[Broker]:
-    async with open_broker(broker_url, topology) as connected:
-        yield connected
 
 
 async def write_messages(

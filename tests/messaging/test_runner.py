@@ -4,9 +4,6 @@ when it raised, reject undecodable bodies straight to the dead-letter queue."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from trusthub.consumers.runner import adapt
 from trusthub.messaging.broker import Broker, Delivery, Handler
@@ -15,10 +12,8 @@ from trusthub.messaging.topology import Topology
 
 from . import (
     Received,
-    open_broker,
     publish_message,
     review_request,
-    short_topology,
     wait_for_depth,
     wait_until,
 )
@@ -29,17 +24,6 @@ UNDECODABLE = [
     b'{"type": "review.unknown", "version": 1}',
     b'{"type": "review.requested", "review_sid": "RV1"}',  # required fields missing
 ]
-
-
-@pytest.fixture
-def topology(namespace: str) -> Topology:
-    return short_topology(namespace)
-
-
-@pytest.fixture
-async def broker(broker_url: str, topology: Topology) -> AsyncIterator[Broker]:
-    async with open_broker(broker_url, topology) as connected:
-        yield connected
 
 
 def counting(handler: Handler, counts: list[int]) -> Handler:

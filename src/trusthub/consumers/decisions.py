@@ -1,11 +1,15 @@
 """The decision consumer: the only place a review's outcome reaches its subject. Idempotent
-through the inbox (keyed by decision id); history and events in the same transaction."""
+through the inbox (keyed by decision id); history and events in the same transaction.
+
+Messages are applied in batches (`runner.Batcher`: those that arrived while the previous batch
+was being applied), one transaction per batch."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..db import SessionFactory
 from ..messaging.messages import (
@@ -16,6 +20,7 @@ from ..messaging.messages import (
     ReviewStarted,
 )
 from ..services import reviews
+from .runner import Batcher
 
 CONSUMER = "decisions"
 
@@ -24,42 +29,66 @@ CONSUMER = "decisions"
 class DecisionDeps:
     sessions: SessionFactory
     after_commit: Callable[[], None] = field(default=lambda: None)  # e.g. wake the relay
-    # Messages about one subject are applied one at a time in this process (striped locks):
-    # a review's start and its decision often arrive together. Across processes the row locks
-    # (SELECT … FOR UPDATE) and the version counter do the same job.
-    locks: tuple[asyncio.Lock, ...] = field(
-        default_factory=lambda: tuple(asyncio.Lock() for _ in range(64))
-    )
-
-    def lock_for(self, subject_sid: str) -> asyncio.Lock:
-        return self.locks[hash(subject_sid) % len(self.locks)]
 
 
 def _key(message: Message) -> str:
     return message.decision_id if isinstance(message, DecisionMade) else message.message_id
 
 
+def _subject(message: Message) -> str:
+    return str(getattr(message, "subject_sid", ""))
+
+
 async def handle_decision_message(message: Message, deps: DecisionDeps) -> None:
-    subject = getattr(message, "subject_sid", "")
-    async with deps.lock_for(subject):
-        await _apply(message, deps)
+    await handle_decision_batch([message], deps)
+
+
+async def handle_decision_batch(messages: list[Message], deps: DecisionDeps) -> None:
+    """Apply messages in one transaction. A subject's messages keep their order; subjects are
+    locked (SELECT … FOR UPDATE) in SID order, so two gateways' batches cannot deadlock."""
+    ordered = sorted(messages, key=_subject)  # stable
+    async with deps.sessions() as session:
+        applied = await reviews.processed_of(session, CONSUMER, [_key(m) for m in ordered])
+        await reviews.lock_for_batch(
+            session,
+            [str(m.review_sid) for m in ordered if hasattr(m, "review_sid")],
+            [(m.subject_type, m.subject_sid) for m in ordered if isinstance(m, ApprovalWithdrawn)],
+        )
+        # Every row this batch writes goes out in one flush at commit (multi-row INSERTs); the
+        # reads below never need them: `applied` stands in for the inbox, the rows and history
+        # counts are in the session already.
+        with session.no_autoflush:
+            for message in ordered:
+                await _apply(session, message, applied)
+        await session.commit()
     deps.after_commit()
 
 
-async def _apply(message: Message, deps: DecisionDeps) -> None:
-    async with deps.sessions() as session:
-        key = _key(message)
-        if await reviews.already_processed(session, CONSUMER, key):
-            return
-        if isinstance(message, DecisionMade):
-            outcome = await reviews.apply_decision(session, message)
-        elif isinstance(message, ReviewStarted):
-            outcome = await reviews.start_review(session, message)
-        elif isinstance(message, ReviewEscalated):
-            outcome = await reviews.escalate(session, message)
-        elif isinstance(message, ApprovalWithdrawn):
-            outcome = await reviews.apply_withdrawal(session, message)
-        else:
-            outcome = "ignored"
-        reviews.mark_processed(session, CONSUMER, key, outcome)
-        await session.commit()
+async def _apply(session: AsyncSession, message: Message, applied: set[str]) -> None:
+    key = _key(message)
+    if key in applied:
+        return
+    applied.add(key)
+    if isinstance(message, DecisionMade):
+        outcome = await reviews.apply_decision(session, message)
+    elif isinstance(message, ReviewStarted):
+        outcome = await reviews.start_review(session, message)
+    elif isinstance(message, ReviewEscalated):
+        outcome = await reviews.escalate(session, message)
+    elif isinstance(message, ApprovalWithdrawn):
+        outcome = await reviews.apply_withdrawal(session, message)
+    else:
+        outcome = "ignored"
+    reviews.mark_processed(session, CONSUMER, key, outcome)
+
+
+def decision_batcher(deps: DecisionDeps, *, size: int = 64) -> Batcher:
+    """One batcher for both queues the consumer reads (automated and human decisions)."""
+
+    async def batch(messages: list[Message]) -> None:
+        await handle_decision_batch(messages, deps)
+
+    async def one(message: Message) -> None:
+        await handle_decision_message(message, deps)
+
+    return Batcher(batch, one, name=CONSUMER, size=size)

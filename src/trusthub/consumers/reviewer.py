@@ -23,8 +23,8 @@ from ..messaging.messages import (
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..services.outbox import enqueue
-from ..services.reviews import AUTOMATED_REVIEWER, already_processed, mark_processed
-from ..services.subjects import Subject, load_subject
+from ..services.reviews import AUTOMATED_REVIEWER, mark_processed, processed_of
+from ..services.subjects import Subject, subject_model
 
 CONSUMER = "reviewer"
 _IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
@@ -56,7 +56,11 @@ class ReviewerDeps:
 
 
 async def _vet(
-    session: AsyncSession, subject: Subject, sandbox: bool, rules: EscalationRules
+    session: AsyncSession,
+    subject: Subject,
+    sandbox: bool,
+    rules: EscalationRules,
+    representatives: list[AuthorizedRepresentative],
 ) -> VettingResult:
     if isinstance(subject, TrustProduct):
         profile = await session.get(CustomerProfile, subject.customer_profile_sid)
@@ -72,15 +76,10 @@ async def _vet(
             [p.model_dump() for p in siblings.all()],
             sandbox=sandbox,
         )
-    reps = await session.exec(
-        select(AuthorizedRepresentative).where(
-            col(AuthorizedRepresentative.profile_sid) == subject.sid
-        )
-    )
     return vet_profile(
         VettingInput(
             profile=subject.model_dump(),
-            representatives={r.position: r.model_dump() for r in reps.all()},
+            representatives={r.position: r.model_dump() for r in representatives},
             sandbox=sandbox,
         ),
         rules,
@@ -88,43 +87,88 @@ async def _vet(
 
 
 async def handle_review_requested(message: ReviewRequested, deps: ReviewerDeps) -> None:
+    await handle_review_batch([message], deps)
+
+
+async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDeps) -> None:
+    """Review several requests in one transaction (`runner.Batcher`), reading what they need
+    one statement per table: the inbox, the subjects, the profiles' representatives."""
     async with deps.sessions() as session:
-        if await already_processed(session, CONSUMER, message.message_id):
-            return
-        profile = await load_subject(session, message.subject_type, message.subject_sid)
-        in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
-        if profile is None or profile.status not in in_review:
-            mark_processed(session, CONSUMER, message.message_id, "dropped")
-            await session.commit()
-            return
-        sandbox = await deps.is_sandbox(session, profile.account_sid)
-        result = await _vet(session, profile, sandbox, deps.rules)
-        review = message.review_sid
-        if result.verdict is Verdict.ESCALATED:
-            enqueue(
-                session,
-                ReviewEscalated(
-                    message_id=derived_id(review, "escalated"),
-                    review_sid=review,
-                    subject_sid=profile.sid,
-                    reason=result.escalation_reason or "escalated by rule",
-                ),
+        done = await processed_of(session, CONSUMER, [m.message_id for m in messages])
+        subjects = await _subjects(session, messages)
+        profiles = [s.sid for s in subjects.values() if isinstance(s, CustomerProfile)]
+        reps: dict[str, list[AuthorizedRepresentative]] = {sid: [] for sid in profiles}
+        if profiles:
+            rows = await session.exec(
+                select(AuthorizedRepresentative).where(
+                    col(AuthorizedRepresentative.profile_sid).in_(profiles)
+                )
             )
-        else:
-            enqueue(
-                session,
-                DecisionMade(
-                    message_id=derived_id(review, "decision"),
-                    decision_id=derived_id(review, "decision"),
-                    review_sid=review,
-                    subject_sid=profile.sid,
-                    outcome="APPROVED" if result.verdict is Verdict.APPROVED else "REJECTED",
-                    reasons=[
-                        ReasonPayload(code=r.code.value, field=list(r.field), message=r.message)
-                        for r in result.reasons
-                    ],
-                    decided_by=AUTOMATED_REVIEWER,
-                ),
-            )
-        mark_processed(session, CONSUMER, message.message_id, result.verdict.value)
+            for rep in rows.all():
+                reps[rep.profile_sid].append(rep)
+        # The batch's outbox and inbox rows go out in one flush at commit; no read needs them
+        # (`done` stands in for the inbox).
+        with session.no_autoflush:
+            for message in messages:
+                if message.message_id not in done:
+                    done.add(message.message_id)
+                    subject = subjects.get(message.subject_sid)
+                    await _review(session, message, deps, subject, reps.get(message.subject_sid))
         await session.commit()
+
+
+async def _subjects(session: AsyncSession, messages: list[ReviewRequested]) -> dict[str, Subject]:
+    wanted: dict[str, set[str]] = {}
+    for message in messages:
+        wanted.setdefault(message.subject_type, set()).add(message.subject_sid)
+    found: dict[str, Subject] = {}
+    for subject_type, sids in wanted.items():
+        model = subject_model(subject_type)
+        rows = await session.exec(select(model).where(col(model.sid).in_(sids)))
+        for row in rows.all():
+            subject: Subject = row  # type: ignore[assignment]  # select(model) of a union
+            found[subject.sid] = subject
+    return found
+
+
+async def _review(
+    session: AsyncSession,
+    message: ReviewRequested,
+    deps: ReviewerDeps,
+    profile: Subject | None,
+    representatives: list[AuthorizedRepresentative] | None,
+) -> None:
+    in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
+    if profile is None or profile.status not in in_review:
+        mark_processed(session, CONSUMER, message.message_id, "dropped")
+        return
+    sandbox = await deps.is_sandbox(session, profile.account_sid)
+    result = await _vet(session, profile, sandbox, deps.rules, representatives or [])
+    review = message.review_sid
+    if result.verdict is Verdict.ESCALATED:
+        enqueue(
+            session,
+            ReviewEscalated(
+                message_id=derived_id(review, "escalated"),
+                review_sid=review,
+                subject_sid=profile.sid,
+                reason=result.escalation_reason or "escalated by rule",
+            ),
+        )
+    else:
+        enqueue(
+            session,
+            DecisionMade(
+                message_id=derived_id(review, "decision"),
+                decision_id=derived_id(review, "decision"),
+                review_sid=review,
+                subject_sid=profile.sid,
+                outcome="APPROVED" if result.verdict is Verdict.APPROVED else "REJECTED",
+                reasons=[
+                    ReasonPayload(code=r.code.value, field=list(r.field), message=r.message)
+                    for r in result.reasons
+                ],
+                decided_by=AUTOMATED_REVIEWER,
+            ),
+        )
+    mark_processed(session, CONSUMER, message.message_id, result.verdict.value)

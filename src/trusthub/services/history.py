@@ -12,6 +12,7 @@ from ..domain.enums import Status, SubjectType
 from ..messaging.messages import ReasonPayload, StatusChanged
 from ..models import AuditEntry, StatusChange
 from ..models.base import utcnow
+from . import txcache
 from .actor import Actor
 from .outbox import enqueue
 
@@ -36,6 +37,24 @@ def audit(
     )
 
 
+async def _next_sequence(session: AsyncSession, subject_sid: str) -> int:
+    """The subject's next history sequence: its transitions are counted once per transaction
+    and then followed in memory, so a transaction that moves a subject twice (IN_REVIEW, then
+    the decision) counts once and needs no flush in between. Callers hold the subject's row
+    lock (SELECT … FOR UPDATE), as every status change does."""
+    counts = txcache.sequences(session)
+    if subject_sid not in counts:
+        # No flush first: pending rows of other tables do not change the count, and this
+        # subject's own pending transitions are already in `counts`.
+        with session.no_autoflush:
+            earlier = await session.exec(
+                select(func.count()).where(col(StatusChange.subject_sid) == subject_sid)
+            )
+        counts[subject_sid] = earlier.one()
+    counts[subject_sid] += 1
+    return counts[subject_sid]
+
+
 async def record_transition(
     session: AsyncSession,
     *,
@@ -51,9 +70,7 @@ async def record_transition(
     """Write the history row and (unless `publish` is off, as for creation) the status-changed
     event in the caller's transaction."""
     now = utcnow()
-    earlier = await session.exec(
-        select(func.count()).where(col(StatusChange.subject_sid) == subject_sid)
-    )
+    sequence = await _next_sequence(session, subject_sid)
     change = StatusChange(
         account_sid=account_sid,
         subject_sid=subject_sid,
@@ -75,7 +92,7 @@ async def record_transition(
             account_sid=account_sid,
             previous_status=previous.value if previous else None,
             status=status.value,
-            sequence=earlier.one() + 1,
+            sequence=sequence,
             reasons=[ReasonPayload.model_validate(r) for r in reasons],
             occurred_at=now,
         ),

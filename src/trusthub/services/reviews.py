@@ -24,12 +24,13 @@ from ..messaging.messages import (
     ReviewEscalated,
     ReviewStarted,
 )
-from ..models import CustomerProfile, InboxMessage, Review, TrustProduct
+from ..models import CustomerProfile, InboxMessage, Review, StatusChange, TrustProduct
 from ..models.base import utcnow
+from . import txcache
 from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
-from .subjects import Subject, load_subject, subject_type_of
+from .subjects import Subject, load_subject, subject_model, subject_type_of
 
 AUTOMATED_REVIEWER = "reviewer:automated"
 
@@ -68,7 +69,64 @@ def mark_processed(session: AsyncSession, consumer: str, message_id: str, outcom
     session.add(InboxMessage(consumer=consumer, message_id=message_id, outcome=outcome))
 
 
+async def processed_of(
+    session: AsyncSession, consumer: str, message_ids: Sequence[str]
+) -> set[str]:
+    """Which of these messages the consumer has applied already (one statement)."""
+    if not message_ids:
+        return set()
+    rows = await session.exec(
+        select(InboxMessage.message_id).where(
+            InboxMessage.consumer == consumer, col(InboxMessage.message_id).in_(message_ids)
+        )
+    )
+    return set(rows.all())
+
+
 # -- applying messages (decision consumer) ---------------------------------------------------
+
+
+async def lock_for_batch(
+    session: AsyncSession, review_sids: Sequence[str], subjects: Sequence[tuple[str, str]]
+) -> None:
+    """Lock and load what a batch of decision messages touches, one statement per table instead
+    of two per message: the reviews, then their subjects and the `(subject_type, sid)` ones
+    given, each in SID order (so concurrent batches take their locks in one order), and the
+    subjects' history counts. The use cases below then find them without another statement."""
+    locked = txcache.locked(session)
+    reviews = (
+        await session.exec(
+            select(Review)
+            .where(col(Review.sid).in_(sorted(set(review_sids))))
+            .order_by(col(Review.sid))
+            .with_for_update()
+        )
+    ).all()
+    locked.update((r.sid, r) for r in reviews)
+    wanted: dict[type[CustomerProfile] | type[TrustProduct], set[str]] = {}
+    for subject_type, sid in [*((r.subject_type, r.subject_sid) for r in reviews), *subjects]:
+        wanted.setdefault(subject_model(subject_type), set()).add(sid)
+    found: list[str] = []
+    for model, sids in wanted.items():
+        rows = await session.exec(
+            select(model)
+            .where(col(model.sid).in_(sorted(sids)))
+            .order_by(col(model.sid))
+            .with_for_update()
+        )
+        for row in rows.all():
+            subject: Subject = row  # type: ignore[assignment]  # select(model) of a union
+            locked[subject.sid] = subject
+            found.append(subject.sid)
+    if found:
+        counts = await session.exec(
+            select(StatusChange.subject_sid, func.count())
+            .where(col(StatusChange.subject_sid).in_(found))
+            .group_by(col(StatusChange.subject_sid))
+        )
+        sequences = txcache.sequences(session)
+        sequences.update(dict.fromkeys(found, 0))
+        sequences.update(dict(counts.all()))
 
 
 async def _subject(session: AsyncSession, review: Review) -> Subject | None:
@@ -76,6 +134,9 @@ async def _subject(session: AsyncSession, review: Review) -> Subject | None:
 
 
 async def _review(session: AsyncSession, sid: str) -> Review | None:
+    held = txcache.locked(session).get(sid)
+    if isinstance(held, Review):
+        return held  # locked and loaded by this transaction
     query = select(Review).where(Review.sid == sid).with_for_update()
     return (await session.exec(query)).first()
 

@@ -9,12 +9,13 @@ import strawberry
 
 from ..messaging.messages import StatusChanged
 from ..schema.context import Info
+from ..schema.events import shareable
 from ..schema.review_types import StatusChangedEvent
 from .common import ClientError
 
 # The hub hands one event to every subscriber that wants it: build its GraphQL object once,
-# not once per subscriber (1,000 subscribers: 2% of the gateway's fan-out CPU). Recent events
-# only; the object is plain immutable data.
+# not once per subscriber, and mark it shareable, so that its result is executed once per
+# operation too (schema/events.py). Recent events only; the object is plain immutable data.
 _RECENT = 256
 _views: OrderedDict[str, StatusChangedEvent] = OrderedDict()
 
@@ -22,7 +23,7 @@ _views: OrderedDict[str, StatusChangedEvent] = OrderedDict()
 def _view(event: StatusChanged) -> StatusChangedEvent:
     view = _views.get(event.event_id)
     if view is None:
-        view = _views[event.event_id] = StatusChangedEvent.from_message(event)
+        view = _views[event.event_id] = shareable(StatusChangedEvent.from_message(event))
         if len(_views) > _RECENT:
             _views.popitem(last=False)
     return view

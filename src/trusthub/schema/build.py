@@ -27,6 +27,7 @@ from ..resolvers.subscriptions import Subscription
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
+from .events import SharedEventExecutor
 
 
 @strawberry.type
@@ -144,4 +145,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             pt.TrustProduct,
         ],
         extensions=extensions,
+        execution_context_class=SharedEventExecutor,
     )

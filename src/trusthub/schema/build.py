@@ -27,7 +27,6 @@ from ..resolvers.subscriptions import Subscription
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
-from .enum_output import use_dict_enums
 from .events import SharedEventExecutor
 
 
@@ -133,7 +132,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
         extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
-    schema = strawberry.Schema(
+    return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -148,5 +147,3 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         execution_context_class=SharedEventExecutor,
     )
-    use_dict_enums(schema)
-    return schema

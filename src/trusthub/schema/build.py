@@ -27,6 +27,7 @@ from ..resolvers.subscriptions import Subscription
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
+from .enum_output import use_dict_enums
 from .events import SharedEventExecutor
 
 
@@ -132,7 +133,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
         extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -147,3 +148,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         execution_context_class=SharedEventExecutor,
     )
+    use_dict_enums(schema)
+    return schema

@@ -111,6 +111,16 @@ class OperationCaches:
         return errors
 
 
+class MaskInternalErrors(MaskErrors):
+    """strawberry's `MaskErrors`, without its `isinstance` check of every result against a
+    runtime-checkable Protocol (2.5 % of a read's CPU, to learn whether it has errors)."""
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
 def _should_mask(error: GraphQLError) -> bool:
     # Validation and client errors explain a bad request; anything else is internal.
     original = error.original_error
@@ -132,7 +142,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories: a fresh extension per request.
     extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
-        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
+        extensions.append(lambda: MaskInternalErrors(should_mask_error=_should_mask))
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -44,8 +44,9 @@ async def handle_decision_message(message: Message, deps: DecisionDeps) -> None:
 
 
 async def handle_decision_batch(messages: list[Message], deps: DecisionDeps) -> None:
-    """Apply messages in one transaction. A subject's messages keep their order; subjects are
-    locked (SELECT … FOR UPDATE) in SID order, so two gateways' batches cannot deadlock."""
+    """Apply messages in one transaction. A subject's messages keep their order; reviews, then
+    subjects, are locked (SELECT … FOR UPDATE) in SID order, so that two gateways' batches take
+    their locks in the same order."""
     ordered = sorted(messages, key=_subject)  # stable
     async with deps.sessions() as session:
         applied = await reviews.processed_of(session, CONSUMER, [_key(m) for m in ordered])

@@ -86,10 +86,6 @@ async def _vet(
     )
 
 
-async def handle_review_requested(message: ReviewRequested, deps: ReviewerDeps) -> None:
-    await handle_review_batch([message], deps)
-
-
 async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDeps) -> None:
     """Review several requests in one transaction (`runner.Batcher`), reading what they need
     one statement per table: the inbox, the subjects, the profiles' representatives."""

@@ -60,10 +60,6 @@ def open_review(
 # -- the inbox: one effect per message ------------------------------------------------------
 
 
-async def already_processed(session: AsyncSession, consumer: str, message_id: str) -> bool:
-    return await session.get(InboxMessage, (consumer, message_id)) is not None
-
-
 def mark_processed(session: AsyncSession, consumer: str, message_id: str, outcome: str) -> None:
     # The primary key (consumer, message_id) turns a concurrent duplicate into a failed commit.
     session.add(InboxMessage(consumer=consumer, message_id=message_id, outcome=outcome))

@@ -13,8 +13,6 @@ import json
 import os
 import platform
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +24,19 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from harness import (  # paths, service URLs and small helpers shared with §1, §2 and §5
+    AMQP_URL,
+    DATA,
+    PG_ADMIN_URL,
+    ROOT,
+    TRUSTHUB,
+    VENV_BIN,
+    cpu_seconds,
+    free_port,
+    pg_url,
+)
+from harness import rss_kib as rss_kib  # fanout.py and pipeline.py use these two through here
+from harness import summary as summary
 
 # BENCH_SRC=/path/to/another/checkout/src runs that tree instead of this one — the benchmark's
 # processes and this driver alike — so a "before" (e.g. `git archive HEAD`) and an "after" can be
@@ -34,12 +45,6 @@ BENCH_SRC = os.environ.get("BENCH_SRC")
 if BENCH_SRC:
     sys.path.insert(0, BENCH_SRC)
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench" / ".data"
-VENV_BIN = Path(sys.executable).parent
-TRUSTHUB = str(VENV_BIN / "trusthub")
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 STARTUP_TIMEOUT = 30.0
 
 # What the automated reviewer approves (tests/faults/support.py): a real-looking website, emails
@@ -71,17 +76,6 @@ REPRESENTATIVE: dict[tuple[str, ...], Any] = {
     ("businessTitle",): "Chief Executive",
     ("jobPosition",): "CEO",
 }
-
-
-def pg_url(database: str) -> str:
-    base, _, _ = PG_ADMIN_URL.rpartition("/")
-    return f"{base}/{database}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def raise_open_files(wanted: int = 8192) -> None:
@@ -275,19 +269,6 @@ class Stack:
         self.procs.clear()
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def pids_of(pattern: str) -> list[int]:
     """PIDs whose command line contains `pattern` (to read the CPU time of PostgreSQL backends
     and RabbitMQ: read-only)."""
@@ -460,19 +441,6 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[k]
 
 
-def summary(values: Sequence[float], digits: int = 1) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), digits),
-        "min": round(min(values), digits),
-        "max": round(max(values), digits),
-        "runs": len(values),
-    }
-
-
-def fmt(s: dict[str, float]) -> str:
-    return f"{s['median']:g} ({s['min']:g}\u2013{s['max']:g})"  # an en dash
-
-
 def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -532,6 +500,23 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     path = DATA / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, default=str))
     return path
+
+
+def save_run(args: Any, started: float, summary: dict[str, Any], runs: Any) -> None:
+    """Write bench/.data/<args.label>.json (machine, code, arguments, summary, every run) and
+    print the summary."""
+    write_result(
+        args.label,
+        {
+            "machine": machine(),
+            "code": code_version(),
+            "args": vars(args),
+            "wall_seconds": round(time.time() - started, 1),
+            "summary": summary,
+            "runs": runs,
+        },
+    )
+    print(json.dumps(summary, indent=2))
 
 
 async def clone_drafts(database_url: str, template_sid: str, count: int) -> list[str]:

@@ -260,18 +260,7 @@ def main() -> None:
             [r["gateway_cpu_ms_per_event"] for r in results]
         ),
     }
-    common.write_result(
-        args.label,
-        {
-            "machine": common.machine(),
-            "code": common.code_version(),
-            "args": vars(args),
-            "wall_seconds": round(time.time() - started, 1),
-            "summary": summary,
-            "runs": results,
-        },
-    )
-    print(json.dumps(summary, indent=2))
+    common.save_run(args, started, summary, results)
 
 
 if __name__ == "__main__":

@@ -104,11 +104,12 @@ def stop(proc: subprocess.Popen[Any], timeout: float = 10.0) -> None:
 
 
 def summary(values: Sequence[float], digits: int = 1) -> dict[str, float]:
-    """Median, min and max of one metric over the runs."""
+    """Median, min and max of one metric over the runs, and how many runs."""
     return {
         "median": round(statistics.median(values), digits),
         "min": round(min(values), digits),
         "max": round(max(values), digits),
+        "runs": len(values),
     }
 
 

@@ -395,18 +395,7 @@ def main() -> None:
             stack.stop_all()
             asyncio.run(common.delete_namespace(namespace, [f"{namespace}.baseline"]))
     summary = report(results)
-    common.write_result(
-        args.label,
-        {
-            "machine": common.machine(),
-            "code": common.code_version(),
-            "args": vars(args),
-            "wall_seconds": round(time.time() - started, 1),
-            "summary": summary,
-            "runs": results,
-        },
-    )
-    print(json.dumps(summary, indent=2))
+    common.save_run(args, started, summary, results)
 
 
 if __name__ == "__main__":

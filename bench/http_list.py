@@ -33,31 +33,16 @@ from harness import (
 )
 from loadgen import lua_graphql, wrk
 
+from trusthub.bench_baseline import PROFILE_FIELDS
+
 TARGET_P50_MS = 30
 
-LIST_QUERY = """
-query List($first: Int) {
-  customerProfiles(first: $first) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node {
-        id kind tier status friendlyName notificationEmail statusCallback
-        business {
-          legalName identity type industry registrationIdType registrationNumber
-          regionsOfOperation websiteUrl socialMediaProfileUrls
-        }
-        address { street1 street2 city region postalCode country }
-        authorizedRepresentatives {
-          id position firstName lastName email phoneNumber businessTitle jobPosition
-        }
-        createdAt updatedAt
-      }
-    }
-  }
-}
-"""
+LIST_QUERY = (
+    "query List($first: Int) {\n  customerProfiles(first: $first) {\n    totalCount\n"
+    "    pageInfo { hasNextPage endCursor }\n    edges {\n      cursor\n      node {"
+    + PROFILE_FIELDS
+    + "      }\n    }\n  }\n}\n"
+)
 
 
 async def count_statements(seed: dict[str, Any], sizes: list[int]) -> dict[int, int]:

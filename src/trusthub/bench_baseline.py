@@ -21,10 +21,9 @@ from .models import Account, AuthorizedRepresentative, CustomerProfile
 
 PATH = "/bench/customer-profiles/{id}"
 
-# The GraphQL document the endpoint mirrors, field for field (bench/http_read.py sends it).
-CUSTOMER_PROFILE_QUERY = """
-query CustomerProfile($id: ID!) {
-  customerProfile(id: $id) {
+# The profile's fields that the endpoint returns and the benchmarks ask for (bench/http_read.py
+# for one profile, bench/http_list.py for a page of them).
+PROFILE_FIELDS = """
     id kind tier status friendlyName notificationEmail statusCallback
     business {
       legalName identity type industry registrationIdType registrationNumber
@@ -35,9 +34,12 @@ query CustomerProfile($id: ID!) {
       id position firstName lastName email phoneNumber businessTitle jobPosition
     }
     createdAt updatedAt
-  }
-}
 """
+
+# The GraphQL document the endpoint mirrors, field for field.
+CUSTOMER_PROFILE_QUERY = (
+    "query CustomerProfile($id: ID!) {\n  customerProfile(id: $id) {" + PROFILE_FIELDS + "  }\n}\n"
+)
 
 Authenticate = Callable[[Request], Awaitable[Account | None]]
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import ExecutionResult, OperationDefinitionNode, OperationType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from .execution import GatewayExecutor
 
 # An attribute of a shareable event object: id(operation) → [(operation, variables, result)].
 # Entries keep their operation alive, so an id cannot be reused while they exist.
@@ -30,7 +31,7 @@ def shareable(event: Any) -> Any:
     return event
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(GatewayExecutor):
     def execute_operation(self, serially: bool | None = None) -> Any:
         results: dict[int, list[Entry]] | None = getattr(self.root_value, RESULTS, None)
         if results is None or self.operation.operation is not OperationType.SUBSCRIPTION:

@@ -12,12 +12,13 @@ import graphql.execution.executor as graphql_executor
 import pytest
 import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.permission import BasePermission
 from strawberry.types.field import StrawberryField
 
 from trusthub.config import Settings
 from trusthub.schema import execution
 from trusthub.schema.build import build_schema
-from trusthub.schema.execution import GatewayExecutor
+from trusthub.schema.execution import GatewayExecutor, use_lean_resolvers
 
 
 @strawberry.type
@@ -282,3 +283,99 @@ async def test_leaves_skip_strawberrys_resolver_wrapper(monkeypatch: pytest.Monk
     result = await thing_schema().execute(THING_QUERY)
     assert result.data == {"things": [{"name": "a", "size": 1, "colour": "RED", "label": None}]}
     assert calls == ["things"]  # the resolver; the four leaves were read directly
+
+
+# Argument-less resolver methods called directly (`use_lean_resolvers`).
+
+
+class IsAda(BasePermission):
+    message = "not Ada"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return bool(source.name == "Ada")
+
+
+@strawberry.type
+class Owner:
+    name: str
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    async def greeting(self, info: strawberry.Info) -> str:
+        return f"{info.context['greeting']}, {self.name} ({info.field_name})"
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise ValueError(f"{self.name} cannot")
+
+    @strawberry.field
+    def repeat(self, times: int = 2) -> str:
+        return self.name * times
+
+    @strawberry.field(permission_classes=[IsAda])
+    def secret(self) -> str | None:
+        return "s3cret"
+
+
+@strawberry.type
+class OwnerQuery:
+    @strawberry.field
+    def owners(self) -> list[Owner]:
+        return [Owner(name="Ada"), Owner(name="Bob")]
+
+
+OWNER_QUERY = "{ owners { name shout greeting fails repeat(times: 3) secret } }"
+
+
+def owner_schema(lean: bool) -> strawberry.Schema:
+    schema = strawberry.Schema(query=OwnerQuery)
+    if lean:
+        assert use_lean_resolvers(schema) == 3  # shout, greeting, fails
+    return schema
+
+
+def is_lean(schema: strawberry.Schema, type_name: str, field: str) -> bool:
+    graphql_type = schema._schema.type_map[type_name]
+    return bool(getattr(graphql_type.fields[field].resolve, "lean", False))  # type: ignore[union-attr]
+
+
+async def test_lean_resolvers_answer_and_fail_as_strawberrys_do() -> None:
+    outcomes = []
+    for lean in (False, True):
+        result = await owner_schema(lean).execute(OWNER_QUERY, context_value={"greeting": "Hi"})
+        errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+        outcomes.append((result.data, errors))
+    assert outcomes[0] == outcomes[1]
+    data, errors = outcomes[1]
+    assert data["owners"][0] == {
+        "name": "Ada",
+        "shout": "ADA",
+        "greeting": "Hi, Ada (greeting)",
+        "fails": None,
+        "repeat": "AdaAdaAda",
+        "secret": "s3cret",
+    }
+    assert ("Ada cannot", ("owners", 0, "fails")) in errors
+    assert ("not Ada", ("owners", 1, "secret")) in errors
+
+
+def test_only_plain_methods_are_switched() -> None:
+    schema = owner_schema(lean=True)
+    assert [f for f in ("shout", "greeting", "fails") if is_lean(schema, "Owner", f)] == [
+        "shout",
+        "greeting",
+        "fails",
+    ]
+    assert not is_lean(schema, "Owner", "repeat")  # has an argument
+    assert not is_lean(schema, "Owner", "secret")  # a permission is a field extension
+    assert not is_lean(schema, "OwnerQuery", "owners")  # a root type
+
+
+def test_the_gateway_schema_calls_profile_resolvers_directly() -> None:
+    schema = build_schema(Settings(_env_file=None))  # type: ignore[call-arg]
+    for field in ("business", "address", "authorizedRepresentatives", "policy", "history"):
+        assert is_lean(schema, "CustomerProfile", field), field
+    assert not is_lean(schema, "CustomerProfile", "phoneNumbers")  # has arguments

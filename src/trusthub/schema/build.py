@@ -29,6 +29,8 @@ from . import review_types as rt
 from . import types as t
 from .enum_output import use_dict_enums
 from .events import SharedEventExecutor
+from .execution import use_lean_resolvers
+from .runner import LightSchema
 
 
 @strawberry.type
@@ -143,7 +145,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
         extensions.append(lambda: MaskInternalErrors(should_mask_error=_should_mask))
-    schema = strawberry.Schema(
+    schema = LightSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -159,4 +161,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         execution_context_class=SharedEventExecutor,
     )
     use_dict_enums(schema)
+    use_lean_resolvers(schema)
     return schema

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
 from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -171,3 +172,58 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             collected = super().collect_subfields(return_type, field_details_list)
             entry.collected[key] = collected
         return collected
+
+
+def use_lean_resolvers(schema: strawberry.Schema) -> int:
+    """Call the argument-less resolver methods of object types (`CustomerProfile.business`,
+    `.authorizedRepresentatives`, …) directly, without strawberry's per-call wrapper, which
+    converts (no) arguments, chains (no) field extensions and adds a coroutine around async
+    resolvers: `resolver(source)`, or `resolver(source, info=Info(...))` when it asks for
+    `info`. Only for fields with no arguments, no field extensions (permissions are
+    extensions) and no exception handlers, on types other than the root types; every other
+    field keeps strawberry's resolver. Returns how many fields were switched."""
+    if getattr(schema.schema_converter, "_exception_handler_specs", ()):
+        return 0
+    roots = {schema._schema.query_type, schema._schema.mutation_type}
+    roots.add(schema._schema.subscription_type)
+    info_class = schema.config.info_class
+    switched = 0
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type in roots:
+            continue
+        for field in graphql_type.fields.values():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            if not isinstance(definition, StrawberryField) or field.args:
+                continue
+            resolver = definition.base_resolver
+            if (
+                resolver is None
+                or definition.arguments
+                or definition.extensions
+                or resolver.self_parameter is None
+                or resolver.parent_parameter is not None
+                or resolver.root_parameter is not None
+                or not callable(resolver.wrapped_func)
+            ):
+                continue
+            field.resolve = _lean(
+                resolver.wrapped_func, resolver.info_parameter, definition, info_class
+            )
+            switched += 1
+    return switched
+
+
+def _lean(func: Any, info_parameter: Any, definition: StrawberryField, info_class: Any) -> Any:
+    if info_parameter is None:
+
+        def lean(source: Any, info: Any) -> Any:
+            return func(source)
+
+    else:
+        name = info_parameter.name
+
+        def lean(source: Any, info: Any) -> Any:
+            return func(source, **{name: info_class(_raw_info=info, _field=definition)})
+
+    lean.lean = True  # type: ignore[attr-defined]
+    return lean

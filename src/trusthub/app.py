@@ -29,9 +29,11 @@ from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
+from .schema.loaders import SharedReads
 from .services.accounts import authenticate, hash_api_key
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
+READS_SCOPE_KEY = "trusthub.reads"
 
 # strawberry parses every request's Content-Type with `email.message.Message` (3 % of a read's
 # CPU, bench/README.md); clients send a handful of distinct values, so each is parsed once.
@@ -88,6 +90,10 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        reads = None
+        if not isinstance(request, WebSocket):
+            # Given back by AuthGate when the request ends.
+            reads = request.scope[READS_SCOPE_KEY] = SharedReads(self.sessions)
         return Context(
             request=request,
             response=response,
@@ -95,6 +101,7 @@ class GraphQLApp(GraphQL[Context, None]):
             sessions=self.sessions,
             account=request.scope.get(ACCOUNT_SCOPE_KEY),
             hub=self.hub,
+            reads=reads,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -172,7 +179,12 @@ class AuthGate:
             await response(scope, receive, send)
             return
         scope[ACCOUNT_SCOPE_KEY] = account
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reads: SharedReads | None = scope.pop(READS_SCOPE_KEY, None)
+            if reads is not None:
+                await reads.release()
 
 
 def default_roles(settings: Settings) -> frozenset[Role]:

@@ -8,12 +8,15 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from trusthub.app import create_app
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import ProfileTier
+from trusthub.models import CustomerProfile
+from trusthub.schema.loaders import Loaders, SharedReads, _query
 from trusthub.services import profiles, representatives
 
 from ..conftest import Acct
@@ -152,3 +155,86 @@ async def test_statements_are_the_same_for_10_profiles_and_50(
     assert page10["customerProfiles"]["totalCount"] == 10
     assert len(page50["customerProfiles"]["edges"]) == 50
     assert count10 == count50, counting.statements
+
+
+# One connection for a request's batches (`loaders.SharedReads`).
+
+
+class Checkouts:
+    """Counts the pool's checkouts and the connections out at once."""
+
+    def __init__(self, engine: Any) -> None:
+        self.taken = 0
+        self.out = 0
+        self.most_out = 0
+        event.listen(engine.sync_engine, "checkout", self.on_checkout)
+        event.listen(engine.sync_engine, "checkin", self.on_checkin)
+
+    def on_checkout(self, *_: Any) -> None:
+        self.taken += 1
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+
+    def on_checkin(self, *_: Any) -> None:
+        self.out -= 1
+
+    def reset(self) -> None:
+        self.taken = self.most_out = 0
+
+
+@pytest.fixture
+async def checkouts(counting: CountingClient) -> Checkouts:
+    app = counting.http._transport.app  # type: ignore[attr-defined]
+    return Checkouts(app.state.engine)
+
+
+async def test_a_request_runs_its_batches_on_one_connection_and_gives_it_back(
+    counting: CountingClient, checkouts: Checkouts, sessions: SessionFactory, alice: Acct
+) -> None:
+    await _seed(sessions, alice, 3)
+    checkouts.reset()
+    page, statements = await counting.run(PAGE, {"first": 10})
+    assert len(page["customerProfiles"]["edges"]) == 4
+    # the page's own session (count, page), then one connection for the four batches
+    assert statements >= 6, counting.statements
+    assert checkouts.taken == 2
+    assert checkouts.most_out == 1  # never two at once: the page's session came back first
+    assert checkouts.out == 0  # and nothing is kept after the request
+
+
+async def test_a_session_opened_after_a_batch_takes_the_batches_connection_back_first(
+    engine: Any, sessions: SessionFactory, alice: Acct
+) -> None:
+    primary = await _seed(sessions, alice, 0)
+    seen = Checkouts(engine)
+    reads = SharedReads(sessions)
+    loaders = Loaders(sessions, reads)
+    profile = await loaders.profile.load(primary)
+    assert profile is not None
+    assert seen.out == 1  # kept for the request's next batch
+    reps = await loaders.representatives_by_profile.load(primary)
+    assert [r.position for r in reps] == [1, 2]
+    assert seen.taken == 1
+    async with reads.sessions() as session:
+        assert seen.out == 0  # the batches' connection went back before this session began
+        assert (await session.get(CustomerProfile, primary)) is not None
+        assert seen.out == 1
+    assert seen.most_out == 1
+    assert seen.out == 0
+    await reads.release()
+    assert seen.out == 0
+
+
+async def test_a_failed_batch_gives_its_connection_back(
+    engine: Any, sessions: SessionFactory
+) -> None:
+    seen = Checkouts(engine)
+    reads = SharedReads(sessions)
+    broken = sa.select(sa.text("* FROM no_such_table WHERE :keys IS NOT NULL"))
+    with pytest.raises(sa.exc.DBAPIError):
+        await reads.fetch(broken, ["x"])
+    assert seen.out == 0
+    rows = await reads.fetch(_query(CustomerProfile, CustomerProfile.sid), ["CPnothing"])
+    assert list(rows) == []
+    await reads.release()
+    assert seen.out == 0

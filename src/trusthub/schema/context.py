@@ -17,7 +17,7 @@ from ..domain.enums import Role
 from ..domain.errors import DomainError, ErrorCode
 from ..models import Account
 from ..services.actor import Actor
-from .loaders import Loaders
+from .loaders import Loaders, SharedReads
 
 
 @dataclass
@@ -29,14 +29,19 @@ class Context:
     account: Account | None = None
     connection_params: dict[str, Any] | None = None
     hub: EventHub = field(default_factory=EventHub)
+    # One connection for the dataloader batches of an HTTP request (`loaders.SharedReads`);
+    # None on WebSocket connections. With it, `sessions` gives that connection back first.
+    reads: SharedReads | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.reads is not None:
+            self.sessions = self.reads.sessions  # type: ignore[assignment]
         self.reset_loaders()
 
     def reset_loaders(self) -> None:
         """Fresh caches: per operation, and after a mutation commits."""
-        self.loaders = Loaders(self.sessions)
+        self.loaders = Loaders(self.sessions, self.reads)
 
     @property
     def actor(self) -> Actor:

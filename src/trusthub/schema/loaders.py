@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from ..db import SessionFactory
@@ -49,31 +51,94 @@ def _query(model: type[M], column: Any, order: Any = None) -> Any:
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
-async def _fetch(sessions: SessionFactory, query: Any, keys: Sequence[str]) -> Sequence[Any]:
-    async with sessions() as session:
-        await session.connection(execution_options=AUTOCOMMIT)
-        rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
-    return rows
+Fetch = Callable[[Any, Sequence[str]], Awaitable[Sequence[Any]]]
 
 
-def _by_key(sessions: SessionFactory, model: type[M], column: Any) -> DataLoader[str, M | None]:
+def _fetcher(sessions: SessionFactory) -> Fetch:
+    """Each batch on a pooled connection of its own, given back after its SELECT."""
+
+    async def fetch(query: Any, keys: Sequence[str]) -> Sequence[Any]:
+        async with sessions() as session:
+            await session.connection(execution_options=AUTOCOMMIT)
+            rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
+        return rows
+
+    return fetch
+
+
+class SharedReads:
+    """All of one HTTP request's dataloader batches on one pooled connection, in autocommit:
+    taken by the first batch and given back when the request ends (`app.AuthGate`) — or
+    before the request opens a session of its own (`sessions`), so that a request never
+    holds a connection while it waits for another. Batches take turns on it. (A connection
+    taken and given back per batch cost a read 0.17 ms of CPU, bench/README.md §1 step 11.)
+    Not for WebSocket connections, whose context lives as long as the connection."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._turn = asyncio.Lock()
+
+    async def fetch(self, query: Any, keys: Sequence[str]) -> Sequence[Any]:
+        async with self._turn:
+            try:
+                if self._session is None:
+                    self._session = self._sessions()
+                    await self._session.connection(execution_options=AUTOCOMMIT)
+                result = await self._session.exec(query, params={"keys": list(keys)})
+                rows: Sequence[Any] = result.all()
+            except BaseException:
+                await self._close()  # a failed connection is not kept for the next batch
+                raise
+        return rows
+
+    async def release(self) -> None:
+        """Give the connection back to the pool (the next batch takes one again)."""
+        async with self._turn:
+            await self._close()
+
+    async def _close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def sessions(self) -> _SessionAfterRelease:
+        """The session factory for the request's resolvers: gives the batches' connection
+        back first."""
+        return _SessionAfterRelease(self)
+
+
+class _SessionAfterRelease:
+    def __init__(self, reads: SharedReads) -> None:
+        self.reads = reads
+        self.session: AsyncSession | None = None
+
+    async def __aenter__(self) -> AsyncSession:
+        await self.reads.release()
+        self.session = self.reads._sessions()
+        return await self.session.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self.session is not None
+        await self.session.__aexit__(*exc)
+
+
+def _by_key(fetch: Fetch, model: type[M], column: Any) -> DataLoader[str, M | None]:
     query = _query(model, column)
 
     async def load(keys: Sequence[str]) -> list[M | None]:
-        rows = await _fetch(sessions, query, keys)
+        rows = await fetch(query, keys)
         found = {getattr(r, column.key): r for r in rows}
         return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
 
 
-def _many_by_key(
-    sessions: SessionFactory, model: type[M], column: Any, order: Any
-) -> DataLoader[str, list[M]]:
+def _many_by_key(fetch: Fetch, model: type[M], column: Any, order: Any) -> DataLoader[str, list[M]]:
     query = _query(model, column, order)
 
     async def load(keys: Sequence[str]) -> list[list[M]]:
-        rows = await _fetch(sessions, query, keys)
+        rows = await fetch(query, keys)
         groups: dict[str, list[M]] = defaultdict(list)
         for r in rows:
             groups[getattr(r, column.key)].append(r)
@@ -86,21 +151,21 @@ class Loaders:
     """The request's dataloaders, each built on first use: a request touches two or three of
     them, and building all of them for every operation cost more than running the query."""
 
-    def __init__(self, sessions: SessionFactory) -> None:
-        self.sessions = sessions
+    def __init__(self, sessions: SessionFactory, reads: SharedReads | None = None) -> None:
+        self.fetch = reads.fetch if reads is not None else _fetcher(sessions)
 
     @cached_property
     def profile(self) -> DataLoader[str, CustomerProfile | None]:
-        return _by_key(self.sessions, CustomerProfile, CustomerProfile.sid)
+        return _by_key(self.fetch, CustomerProfile, CustomerProfile.sid)
 
     @cached_property
     def representative(self) -> DataLoader[str, AuthorizedRepresentative | None]:
-        return _by_key(self.sessions, AuthorizedRepresentative, AuthorizedRepresentative.sid)
+        return _by_key(self.fetch, AuthorizedRepresentative, AuthorizedRepresentative.sid)
 
     @cached_property
     def representatives_by_profile(self) -> DataLoader[str, list[AuthorizedRepresentative]]:
         return _many_by_key(
-            self.sessions,
+            self.fetch,
             AuthorizedRepresentative,
             AuthorizedRepresentative.profile_sid,
             col(AuthorizedRepresentative.position),
@@ -108,40 +173,40 @@ class Loaders:
 
     @cached_property
     def policy(self) -> DataLoader[str, Policy | None]:
-        return _by_key(self.sessions, Policy, Policy.sid)
+        return _by_key(self.fetch, Policy, Policy.sid)
 
     @cached_property
     def history_by_subject(self) -> DataLoader[str, list[StatusChange]]:
         return _many_by_key(
-            self.sessions, StatusChange, StatusChange.subject_sid, col(StatusChange.id)
+            self.fetch, StatusChange, StatusChange.subject_sid, col(StatusChange.id)
         )
 
     @cached_property
     def evaluation(self) -> DataLoader[str, Evaluation | None]:
-        return _by_key(self.sessions, Evaluation, Evaluation.sid)
+        return _by_key(self.fetch, Evaluation, Evaluation.sid)
 
     @cached_property
     def account(self) -> DataLoader[str, Account | None]:
-        return _by_key(self.sessions, Account, Account.sid)
+        return _by_key(self.fetch, Account, Account.sid)
 
     @cached_property
     def review(self) -> DataLoader[str, Review | None]:
-        return _by_key(self.sessions, Review, Review.sid)
+        return _by_key(self.fetch, Review, Review.sid)
 
     @cached_property
     def deliveries_by_subject(self) -> DataLoader[str, list[DeliveryAttempt]]:
         return _many_by_key(
-            self.sessions, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
+            self.fetch, DeliveryAttempt, DeliveryAttempt.subject_sid, col(DeliveryAttempt.id)
         )
 
     @cached_property
     def product(self) -> DataLoader[str, TrustProduct | None]:
-        return _by_key(self.sessions, TrustProduct, TrustProduct.sid)
+        return _by_key(self.fetch, TrustProduct, TrustProduct.sid)
 
     @cached_property
     def products_by_profile(self) -> DataLoader[str, list[TrustProduct]]:
         return _many_by_key(
-            self.sessions,
+            self.fetch,
             TrustProduct,
             TrustProduct.customer_profile_sid,
             col(TrustProduct.created_at),
@@ -150,7 +215,7 @@ class Loaders:
     @cached_property
     def numbers_by_profile(self) -> DataLoader[str, list[PhoneNumber]]:
         return _many_by_key(
-            self.sessions,
+            self.fetch,
             PhoneNumber,
             PhoneNumber.customer_profile_sid,
             col(PhoneNumber.phone_number),
@@ -159,7 +224,7 @@ class Loaders:
     @cached_property
     def numbers_by_product(self) -> DataLoader[str, list[ProductPhoneNumber]]:
         return _many_by_key(
-            self.sessions,
+            self.fetch,
             ProductPhoneNumber,
             ProductPhoneNumber.trust_product_sid,
             col(ProductPhoneNumber.phone_number),

@@ -379,3 +379,40 @@ def test_the_gateway_schema_calls_profile_resolvers_directly() -> None:
     for field in ("business", "address", "authorizedRepresentatives", "policy", "history"):
         assert is_lean(schema, "CustomerProfile", field), field
     assert not is_lean(schema, "CustomerProfile", "phoneNumbers")  # has arguments
+
+
+@strawberry.type
+class Mixed:
+    name: str
+    size: int
+
+    @strawberry.field
+    async def later(self) -> str:
+        return "later"
+
+    @strawberry.field
+    def inner(self) -> Thing:
+        return Thing(name="in", size=1, colour=Colour.BLUE)
+
+
+@strawberry.type
+class MixedQuery:
+    @strawberry.field
+    def mixed(self) -> Mixed:
+        return Mixed(name="m", size=2)
+
+
+async def test_answers_keep_the_order_of_the_selection() -> None:
+    schema = strawberry.Schema(query=MixedQuery, execution_context_class=GatewayExecutor)
+    result = await schema.execute("{ mixed { later size inner { colour name } name s: size } }")
+    assert result.errors is None
+    mixed = result.data["mixed"]  # type: ignore[index]
+    assert list(mixed) == ["later", "size", "inner", "name", "s"]
+    assert list(mixed["inner"]) == ["colour", "name"]
+    assert mixed == {
+        "later": "later",
+        "size": 2,
+        "inner": {"colour": "BLUE", "name": "in"},
+        "name": "m",
+        "s": 2,
+    }

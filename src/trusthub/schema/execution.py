@@ -26,6 +26,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -34,8 +35,8 @@ from graphql import (
     SelectionSetNode,
     Undefined,
 )
-from graphql.execution.collect_fields import CollectedFields, FieldDetailsList
-from graphql.pyutils import Path
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -93,31 +94,40 @@ def _entry(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> _Re
     return entry
 
 
-# (parent type, field name) → (attribute, leaf type, non-null) for a plain leaf field, or None.
-_leaves: dict[tuple[GraphQLObjectType, str], tuple[str, GraphQLLeafType, bool] | None] = {}
+Plan = tuple[str, GraphQLLeafType, bool]
+# Parent type → {field name: (attribute, leaf type, non-null)} for its plain leaf fields.
+_leaves: dict[GraphQLObjectType, dict[str, Plan]] = {}
+# Values that are never awaitable nor exceptions: no need to ask.
+_PLAIN = frozenset({str, int, float, bool})
 
 
-def _leaf(parent_type: GraphQLObjectType, name: str) -> tuple[str, GraphQLLeafType, bool] | None:
-    key = (parent_type, name)
-    if key in _leaves:
-        return _leaves[key]
-    plan = None
-    field = parent_type.fields.get(name)
-    definition = (field.extensions or {}).get("strawberry-definition") if field else None
+def _leaves_of(parent_type: GraphQLObjectType) -> dict[str, Plan]:
+    plans = _leaves.get(parent_type)
+    if plans is None:
+        plans = {}
+        for name, field in parent_type.fields.items():
+            plan = _leaf_plan(field)
+            if plan is not None:
+                plans[name] = plan
+        _leaves[parent_type] = plans
+    return plans
+
+
+def _leaf_plan(field: GraphQLField) -> Plan | None:
+    definition = (field.extensions or {}).get("strawberry-definition")
     if (
-        field is not None
-        and not field.args
-        and getattr(field.resolve, "_is_default", False)
-        and isinstance(definition, StrawberryField)
-        and definition.is_basic_field
-        and definition.default_resolver is getattr
+        field.args
+        or not getattr(field.resolve, "_is_default", False)
+        or not isinstance(definition, StrawberryField)
+        or not definition.is_basic_field
+        or definition.default_resolver is not getattr
     ):
-        non_null = isinstance(field.type, GraphQLNonNull)
-        leaf = field.type.of_type if non_null else field.type
-        if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-            plan = (definition.python_name, leaf, non_null)
-    _leaves[key] = plan
-    return plan
+        return None
+    non_null = isinstance(field.type, GraphQLNonNull)
+    leaf = field.type.of_type if non_null else field.type  # type: ignore[union-attr]
+    if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
+        return (definition.python_name, leaf, non_null)
+    return None
 
 
 def _passthrough(source: Any, info: Any) -> Any:
@@ -133,32 +143,72 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             middleware is None or middleware.get_field_resolver(_passthrough) is _passthrough
         )
 
-    def execute_field(
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
-        if self._direct_leaves:
-            plan = _leaf(parent_type, field_details_list[0].node.name.value)
-            if plan is not None:
-                attribute, leaf, non_null = plan
-                try:
-                    value = getattr(source, attribute)
-                    if value is None:
-                        if not non_null:
-                            return None
-                    elif not isinstance(value, Exception) and not self.is_awaitable(value):
-                        coerced = leaf.coerce_output_value(value)
-                        if coerced is not None and coerced is not Undefined:
-                            return coerced
-                except Exception:  # graphql-core's path below reports it
-                    pass
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
+        """graphql-core's `Executor.execute_fields`, with plain leaf fields answered in the
+        loop: no `Path`, no call to `execute_field`, no awaitable check of the result."""
+        if not self._direct_leaves:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        plans = _leaves_of(parent_type)
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                plan = plans.get(field_details_list[0].node.name.value)
+                if plan is not None:
+                    attribute, leaf, non_null = plan
+                    try:
+                        value = getattr(source_value, attribute)
+                        if value is None:
+                            if not non_null:
+                                results[response_name] = None
+                                continue
+                        elif value.__class__ in _PLAIN or (
+                            not isinstance(value, Exception) and not is_awaitable(value)
+                        ):
+                            coerced = leaf.coerce_output_value(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                    except Exception:
+                        pass
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
 
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList

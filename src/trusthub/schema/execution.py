@@ -1,5 +1,5 @@
 """How the gateway executes operations: graphql-core's executor (through strawberry's), with
-two shortcuts for work it repeats on every request (bench/README.md, §1 step 8).
+shortcuts for work it repeats on every request (bench/README.md, steps 8, 11 and 13).
 
 1. Field collection remembered across requests. graphql-core collects the sub-fields of every
    object it completes — walks the selection set, groups the fields by response key — and
@@ -15,7 +15,9 @@ two shortcuts for work it repeats on every request (bench/README.md, §1 step 8)
    builds a resolve-info tuple, calls strawberry's resolver wrapper and walks `complete_value`
    for it. Such fields are read and coerced here; anything unusual (a null for a non-null
    field, a value that does not coerce, a resolver middleware) takes graphql-core's path, which
-   reports it as before."""
+   reports it as before.
+3. Argument-less resolver methods called without strawberry's per-call wrapper
+   (`use_lean_resolvers`)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ For every phase of every operation (operation, parsing, validation, execution) s
 `SchemaExtensionsRunner` looks up each extension's hook, wraps it in
 `contextlib.contextmanager` (which copies the function's metadata with `functools.wraps`) and
 enters it through an `ExitStack` — a tenth of a read's CPU with the gateway's two extensions
-(bench/README.md, §1 step 9). `LightRunner` does what those context managers do for hooks
+(bench/README.md, step 10). `LightRunner` does what those context managers do for hooks
 that are plain generator functions, as all of the gateway's are: start each hook's generator
 on entry, in order; finish them on exit, in reverse order, passing an exception through them
 as `contextlib` does. `LightSchema` uses it whenever every hook of the request's extensions is

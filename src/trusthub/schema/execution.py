@@ -115,8 +115,13 @@ def _leaves_of(parent_type: GraphQLObjectType) -> dict[str, Plan]:
     return plans
 
 
+def _definition(field: GraphQLField) -> Any:
+    """The strawberry field a graphql-core field was built from, if any."""
+    return (field.extensions or {}).get("strawberry-definition")
+
+
 def _leaf_plan(field: GraphQLField) -> Plan | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
+    definition = _definition(field)
     if (
         field.args
         or not getattr(field.resolve, "_is_default", False)
@@ -144,6 +149,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
         self._direct_leaves = (
             middleware is None or middleware.get_field_resolver(_passthrough) is _passthrough
         )
+        self._remembered = _entry(self.operation, self.fragments)
 
     def execute_fields(
         self,
@@ -215,7 +221,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> CollectedFields:
-        entry = _entry(self.operation, self.fragments)
+        entry = self._remembered
         if entry is None:
             return super().collect_subfields(return_type, field_details_list)
         key = (return_type, tuple([id(details.node) for details in field_details_list]))
@@ -244,7 +250,7 @@ def use_lean_resolvers(schema: strawberry.Schema) -> int:
         if not isinstance(graphql_type, GraphQLObjectType) or graphql_type in roots:
             continue
         for field in graphql_type.fields.values():
-            definition = (field.extensions or {}).get("strawberry-definition")
+            definition = _definition(field)
             if not isinstance(definition, StrawberryField) or field.args:
                 continue
             resolver = definition.base_resolver

@@ -54,14 +54,24 @@ AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 Fetch = Callable[[Any, Sequence[str]], Awaitable[Sequence[Any]]]
 
 
+async def _reader(session: AsyncSession) -> AsyncSession:
+    """The session with its connection taken in autocommit."""
+    await session.connection(execution_options=AUTOCOMMIT)
+    return session
+
+
+async def _select(session: AsyncSession, query: Any, keys: Sequence[str]) -> Sequence[Any]:
+    """One batch's SELECT."""
+    rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
+    return rows
+
+
 def _fetcher(sessions: SessionFactory) -> Fetch:
     """Each batch on a pooled connection of its own, given back after its SELECT."""
 
     async def fetch(query: Any, keys: Sequence[str]) -> Sequence[Any]:
         async with sessions() as session:
-            await session.connection(execution_options=AUTOCOMMIT)
-            rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
-        return rows
+            return await _select(await _reader(session), query, keys)
 
     return fetch
 
@@ -83,14 +93,12 @@ class SharedReads:
         async with self._turn:
             try:
                 if self._session is None:
-                    self._session = self._sessions()
-                    await self._session.connection(execution_options=AUTOCOMMIT)
-                result = await self._session.exec(query, params={"keys": list(keys)})
-                rows: Sequence[Any] = result.all()
+                    self._session = self._sessions()  # closed below if taking its connection fails
+                    await _reader(self._session)
+                return await _select(self._session, query, keys)
             except BaseException:
                 await self._close()  # a failed connection is not kept for the next batch
                 raise
-        return rows
 
     async def release(self) -> None:
         """Give the connection back to the pool (the next batch takes one again)."""

@@ -27,10 +27,16 @@ from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
-from .schema.build import build_schema
+from .schema.build import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_CODE,
+    UNAVAILABLE_MESSAGE,
+    build_schema,
+)
 from .schema.context import Context
 from .schema.loaders import SharedReads
 from .services.accounts import authenticate, hash_api_key
+from .transient import OutageLog, is_transient
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
@@ -60,9 +66,10 @@ class GraphQLApp(GraphQL[Context, None]):
         sessions: SessionFactory,
         hub: EventHub,
         authenticate: Authenticator,
+        outages: OutageLog,
     ) -> None:
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, outages),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -108,7 +115,14 @@ class GraphQLApp(GraphQL[Context, None]):
         """Authenticate the WebSocket in `connection_init`: {"Authorization": "Bearer <key>"}."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         key = bearer_key(params.get("Authorization") or params.get("authorization"))
-        account = await self.authenticate(key)
+        try:
+            account = await self.authenticate(key)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            raise ConnectionRejectionError(
+                {"message": "Service temporarily unavailable; retry later."}
+            ) from error
         if account is None:
             raise ConnectionRejectionError({"message": "A valid API key is required."})
         context.account = account
@@ -121,10 +135,17 @@ class Authenticator:
     deleted key therefore keeps working on a gateway for up to `ttl` seconds; unknown keys are
     not remembered. Keyed by the key's digest, so no key is kept in memory."""
 
-    def __init__(self, sessions: SessionFactory, ttl: float, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        ttl: float,
+        max_entries: int = 10_000,
+        outages: OutageLog | None = None,
+    ) -> None:
         self.sessions = sessions
         self.ttl = ttl
         self.max_entries = max_entries
+        self.outages = outages or OutageLog()
         self._entries: dict[str, tuple[float, Account]] = {}
 
     async def __call__(self, key: str | None) -> Account | None:
@@ -135,8 +156,14 @@ class Authenticator:
         entry = self._entries.get(digest)
         if entry is not None and entry[0] > now:
             return entry[1]
-        async with self.sessions() as session:
-            account = await authenticate(session, key)
+        try:
+            async with self.sessions() as session:
+                account = await authenticate(session, key)
+        except Exception as error:
+            if is_transient(error):
+                self.outages.went_away(error)
+            raise
+        self.outages.answered()
         if account is None or self.ttl <= 0:
             self._entries.pop(digest, None)
             return account
@@ -169,7 +196,13 @@ class AuthGate:
         ):
             await self.app(scope, receive, send)
             return
-        account = await self.authenticate(bearer_key(request.headers.get("authorization")))
+        try:
+            account = await self.authenticate(bearer_key(request.headers.get("authorization")))
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            await unavailable()(scope, receive, send)
+            return
         if account is None:
             response = JSONResponse(
                 {"errors": [{"message": "Unauthorized: send Authorization: Bearer <API key>."}]},
@@ -184,7 +217,20 @@ class AuthGate:
         finally:
             reads: SharedReads | None = scope.pop(READS_SCOPE_KEY, None)
             if reads is not None:
-                await reads.release()
+                try:
+                    await reads.release()
+                except Exception as error:  # a connection the outage already broke
+                    if not is_transient(error):
+                        raise
+
+
+def unavailable() -> JSONResponse:
+    """503 while the database is away: a JSON error clients can read and a `Retry-After`."""
+    return JSONResponse(
+        {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def default_roles(settings: Settings) -> frozenset[Role]:
@@ -203,9 +249,10 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     engine = create_engine(settings.database_url, settings)
     sessions = create_session_factory(engine)
     runtime = Runtime(settings, sessions, roles)
-    authenticate = Authenticator(sessions, settings.auth_cache_seconds)
+    outages = OutageLog()
+    authenticate = Authenticator(sessions, settings.auth_cache_seconds, outages=outages)
     graphql = AuthGate(
-        GraphQLApp(settings, sessions, runtime.hub, authenticate),
+        GraphQLApp(settings, sessions, runtime.hub, authenticate, outages),
         authenticate,
         graphiql=settings.graphiql_enabled,
     )
@@ -226,8 +273,14 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         try:
             async with engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
-        except Exception as exc:  # any failure means "not ready"; say which
-            return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
+        except Exception as error:  # any failure means "not ready"; the log says why, once
+            outages.went_away(error)
+            return JSONResponse(
+                {"status": "not ready", "database": "unavailable"},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        outages.answered()
         return JSONResponse({"status": "ready", "database": "ok"})
 
     routes: list[BaseRoute] = [

@@ -79,6 +79,24 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of one status callback before it is given up."
     )
+    sweep_interval_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How often the decision consumer's process looks for review requests and "
+        "decisions that were sent but never applied.",
+    )
+    sweep_after_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="A review request or decision not applied this long after it was sent is "
+        "sent again (idempotent: consumers apply each message once).",
+    )
+    sweep_max_resends: int = Field(
+        default=3,
+        ge=0,
+        description="Times the sweeper sends one message again before leaving it to the "
+        "dead-letter tools.",
+    )
     db_pool_size: int = Field(default=10, description="PostgreSQL connection pool size.")
     heartbeat_file: str | None = Field(
         default=None,

@@ -10,17 +10,21 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
+
 from .config import Settings
 from .consumers.decisions import DecisionDeps, decision_batcher
 from .consumers.reviewer import ReviewerDeps, handle_review_batch
 from .consumers.runner import Batcher, adapt_batches
 from .consumers.subscriptions import EventHub
+from .consumers.sweeper import Sweeper
 from .db import SessionFactory
 from .domain.vetting import EscalationRules
 from .messaging.broker import Broker, Consumer, create_broker
 from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
+from .transient import DependencyGate
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +73,19 @@ class Runtime:
     broker: Broker = field(init=False)
     hub: EventHub = field(default_factory=EventHub)
     relay: OutboxRelay = field(init=False)
+    gate: DependencyGate = field(init=False)
+    sweeper: Sweeper | None = None
     _consumers: list[Consumer] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.broker = create_broker(self.settings.broker_url, topology_for(self.settings))
         self.relay = OutboxRelay(self.sessions, self.broker)
+        self.gate = DependencyGate(self._probe_database)
+
+    async def _probe_database(self) -> None:
+        async with self.sessions() as session:
+            await session.exec(sa.text("SELECT 1"))  # type: ignore[call-overload]
 
     async def start(self) -> None:
         tune_gc()  # every process that serves or consumes runs a Runtime
@@ -85,12 +96,22 @@ class Runtime:
             self.relay.start()
         if Role.DECISIONS in self.roles:
             decide = adapt_batches(
-                decision_batcher(DecisionDeps(self.sessions, after_commit=self.relay.wake))
+                decision_batcher(
+                    DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
+                )
             )
             for queue in (t.decisions, t.manual_reviews):
                 self._consumers.append(
                     await self.broker.consume(queue, decide, prefetch=BATCH_PREFETCH)
                 )
+            self.sweeper = Sweeper(
+                self.sessions,
+                interval=self.settings.sweep_interval_seconds,
+                after_seconds=self.settings.sweep_after_seconds,
+                max_resends=self.settings.sweep_max_resends,
+                on_resent=self.relay.wake,
+            )
+            self.sweeper.start()
         if Role.REVIEWER in self.roles:
             await self._start_reviewer()
         if Role.NOTIFIER in self.roles:
@@ -117,7 +138,7 @@ class Runtime:
         async def review_one(message: Message) -> None:
             await review([message])
 
-        batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH)
+        batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
         self._consumers.append(
             await self.broker.consume(
                 self.broker.topology.reviews, adapt_batches(batcher), prefetch=BATCH_PREFETCH
@@ -127,7 +148,9 @@ class Runtime:
     async def _start_notifier(self) -> None:
         from .notify.runtime import start_notifier
 
-        consumers, closer = await start_notifier(self.settings, self.sessions, self.broker)
+        consumers, closer = await start_notifier(
+            self.settings, self.sessions, self.broker, gate=self.gate
+        )
         self._consumers.extend(consumers)
         self._closers.append(closer)
 
@@ -136,6 +159,9 @@ class Runtime:
         for consumer in self._consumers:
             await consumer.cancel()
         self._consumers.clear()
+        if self.sweeper is not None:
+            await self.sweeper.stop()
+        await self.gate.stop()
         await self.relay.stop()
         for close in self._closers:
             await close()

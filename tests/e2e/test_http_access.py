@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -102,9 +104,51 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
         health = await http.get("/healthz")
         ready = await http.get("/readyz")
 
-    # then the process is alive but reports it is not ready, saying why
+    # then the process is alive but reports it is not ready, without the database's own error
+    # text (the log says why)
     assert health.status_code == 200
     assert ready.status_code == 503
+    assert ready.headers["Retry-After"].isdigit()
     body = ready.json()
-    assert body["status"] == "unavailable"
-    assert "trusthub_missing_" in body["database"]
+    assert body == {"status": "not ready", "database": "unavailable"}
+    assert "trusthub_missing_" not in ready.text
+
+
+@pytest.fixture
+def database_down_server() -> Iterator[LiveServer]:
+    """A server whose PostgreSQL is down: nothing listens on its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with serving(Settings(database_url=f"postgresql://postgres@127.0.0.1:{port}/x")) as live:
+        yield live
+
+
+async def test_requests_get_503_with_retry_after_while_the_database_is_down(
+    database_down_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a gateway whose database is down
+    caplog.set_level(logging.INFO)
+    async with httpx.AsyncClient(base_url=database_down_server.base_url, timeout=10.0) as http:
+        # when clients keep sending requests, and an orchestrator polls the health endpoints
+        answers = [
+            await http.post(
+                "/graphql", json={"query": VIEWER}, headers={"Authorization": "Bearer th_x"}
+            )
+            for _ in range(5)
+        ]
+        health = await http.get("/healthz")
+        ready = await http.get("/readyz")
+
+    # then each request is told to come back later, in a JSON error a client can read
+    for answer in answers:
+        assert answer.status_code == 503
+        assert int(answer.headers["Retry-After"]) > 0
+        assert answer.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    # and the process is alive but not ready
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    # and the log holds one warning for the outage, not an error or traceback per request
+    gateway = [r for r in caplog.records if not r.name.startswith("trusthub.messaging")]
+    assert [r.levelname for r in gateway if r.levelno >= logging.WARNING] == ["WARNING"]
+    assert all(r.exc_info is None for r in gateway)

@@ -20,9 +20,10 @@ from ..messaging.messages import (
     ReviewStarted,
 )
 from ..services import reviews
+from ..transient import DependencyGate
 from .runner import Batcher
 
-CONSUMER = "decisions"
+CONSUMER = reviews.DECISIONS_INBOX
 
 
 @dataclass
@@ -83,7 +84,9 @@ async def _apply(session: AsyncSession, message: Message, applied: set[str]) -> 
     reviews.mark_processed(session, CONSUMER, key, outcome)
 
 
-def decision_batcher(deps: DecisionDeps, *, size: int = 64) -> Batcher:
+def decision_batcher(
+    deps: DecisionDeps, *, size: int = 64, gate: DependencyGate | None = None
+) -> Batcher:
     """One batcher for both queues the consumer reads (automated and human decisions)."""
 
     async def batch(messages: list[Message]) -> None:
@@ -92,4 +95,4 @@ def decision_batcher(deps: DecisionDeps, *, size: int = 64) -> Batcher:
     async def one(message: Message) -> None:
         await handle_decision_message(message, deps)
 
-    return Batcher(batch, one, name=CONSUMER, size=size)
+    return Batcher(batch, one, name=CONSUMER, size=size, gate=gate)

@@ -23,10 +23,10 @@ from ..messaging.messages import (
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..services.outbox import enqueue
-from ..services.reviews import AUTOMATED_REVIEWER, mark_processed, processed_of
+from ..services.reviews import AUTOMATED_REVIEWER, REVIEWER_INBOX, mark_processed, processed_of
 from ..services.subjects import Subject, subject_model
 
-CONSUMER = "reviewer"
+CONSUMER = REVIEWER_INBOX
 _IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
 
 

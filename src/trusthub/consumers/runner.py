@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from pydantic import ValidationError
 
 from ..messaging.broker import Delivery, Handler
 from ..messaging.messages import Message, decode
+from ..transient import DependencyGate
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +19,12 @@ MessageHandler = Callable[[Message], Awaitable[None]]
 BatchHandler = Callable[[list[Message]], Awaitable[None]]
 
 
-def adapt(handle: MessageHandler, *, name: str) -> Handler:
-    """Decode, handle, then ack — only after the handler's own commit. A handler error nacks
-    (redelivered until the queue's delivery limit, then dead-lettered); an undecodable body is
-    rejected straight to the dead-letter queue."""
+def adapt(handle: MessageHandler, *, name: str, gate: DependencyGate | None = None) -> Handler:
+    """Decode, handle, then ack — only after the handler's own commit. With a `gate`, a handler
+    that meets an absent dependency waits for it and runs again (the message is held, its
+    delivery budget untouched); any other handler error nacks (redelivered until the queue's
+    delivery limit, then dead-lettered); an undecodable body is rejected straight to the
+    dead-letter queue."""
 
     async def on_delivery(delivery: Delivery) -> None:
         try:
@@ -30,7 +34,10 @@ def adapt(handle: MessageHandler, *, name: str) -> Handler:
             await delivery.reject()
             return
         try:
-            await handle(message)
+            if gate is None:
+                await handle(message)
+            else:
+                await gate.call(lambda: handle(message))
         except Exception:
             log.exception(
                 "%s: handling %s failed (delivery %d)",
@@ -51,15 +58,23 @@ class Batcher:
     transaction. Nothing waits on purpose: a lone message is handled at once, alone.
 
     `submit` returns once its message's batch has committed (the caller then acks) and raises
-    if its message failed (the caller nacks). When a batch fails, its messages are handled one
-    at a time with `handle_one`, so one bad message fails alone and the rest still commit.
-    One batcher may serve several queues: their messages are then handled one batch at a time."""
+    if its message failed (the caller nacks). A batch that fails because a dependency is away
+    waits at the `gate` and is retried whole; a batch that fails otherwise is handled one
+    message at a time with `handle_one`, so one bad message fails alone and the rest still
+    commit. One batcher may serve several queues: their messages are then handled one batch at
+    a time."""
 
     def __init__(
-        self, handle_batch: BatchHandler, handle_one: MessageHandler, *, name: str, size: int = 64
+        self,
+        handle_batch: BatchHandler,
+        handle_one: MessageHandler,
+        *,
+        name: str,
+        size: int = 64,
+        gate: DependencyGate | None = None,
     ) -> None:
         self.handle_batch, self.handle_one = handle_batch, handle_one
-        self.name, self.size = name, size
+        self.name, self.size, self.gate = name, size, gate
         self._waiting: list[tuple[Message, asyncio.Future[None]]] = []
         self._drainer: asyncio.Task[None] | None = None
 
@@ -78,10 +93,17 @@ class Batcher:
         finally:
             self._drainer = None
 
+    async def _through_gate(self, work: Callable[[], Awaitable[None]]) -> None:
+        if self.gate is None:
+            await work()
+        else:
+            await self.gate.call(work)
+
     async def _handle(self, batch: list[tuple[Message, asyncio.Future[None]]]) -> None:
         if len(batch) > 1:
+            messages = [message for message, _ in batch]
             try:
-                await self.handle_batch([message for message, _ in batch])
+                await self._through_gate(lambda: self.handle_batch(messages))
             except Exception:
                 log.warning(
                     "%s: a batch of %d failed; handling its messages one at a time",
@@ -95,7 +117,7 @@ class Batcher:
                 return
         for message, done in batch:
             try:
-                await self.handle_one(message)
+                await self._through_gate(partial(self.handle_one, message))
             except Exception as error:
                 _settle(done, error)
             else:
@@ -112,5 +134,6 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 def adapt_batches(batcher: Batcher) -> Handler:
-    """`adapt` for a batcher: ack once the message's batch committed, nack if it failed."""
+    """`adapt` for a batcher: ack once the message's batch committed, nack if it failed. (The
+    batcher waits out absent dependencies itself, batch by batch.)"""
     return adapt(batcher.submit, name=batcher.name)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -17,6 +18,7 @@ from sqlmodel import col, select
 from ..db import SessionFactory
 from ..models import OutboxMessage
 from ..models.base import utcnow
+from ..transient import is_transient
 from .broker import Broker, Outgoing
 
 log = logging.getLogger(__name__)
@@ -87,15 +89,32 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = self.idle_interval
+        failing_since: float | None = None
         while True:
             try:
                 sent = await relay_once(self.sessions, self.broker)
                 backoff = self.idle_interval
+                if failing_since is not None:
+                    log.warning(
+                        "outbox relay resumed after %.1f s", time.monotonic() - failing_since
+                    )
+                    failing_since = None
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 # Broker or database unavailable: nothing is lost (rows stay unsent); retry.
-                log.warning("outbox relay failed; retrying in %.1fs", backoff, exc_info=True)
+                # One WARNING per outage (with the traceback only when the cause is not an
+                # absent dependency); the retries in between are DEBUG.
+                if failing_since is None:
+                    failing_since = time.monotonic()
+                    log.warning(
+                        "outbox relay failed (%s: %s); retrying with backoff",
+                        type(error).__name__,
+                        str(error).splitlines()[0][:200] if str(error) else "",
+                        exc_info=not is_transient(error),
+                    )
+                else:
+                    log.debug("outbox relay still failing; retrying in %.1fs", backoff)
                 sent = 0
                 backoff = min(backoff * 2, 5.0)
             if sent:

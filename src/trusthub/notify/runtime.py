@@ -9,13 +9,18 @@ from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
 from ..messaging.messages import Message, StatusChanged, WebhookRetry
+from ..transient import DependencyGate
 from .deps import NotifierDeps, webhook_client
 from .email import handle_email
 from .webhooks import handle_webhook
 
 
 async def start_notifier(
-    settings: Settings, sessions: SessionFactory, broker: Broker
+    settings: Settings,
+    sessions: SessionFactory,
+    broker: Broker,
+    *,
+    gate: DependencyGate | None = None,
 ) -> tuple[list[Consumer], Callable[[], Awaitable[None]]]:
     http = webhook_client()
     deps = NotifierDeps.build(sessions, settings, broker.topology, http)
@@ -29,7 +34,7 @@ async def start_notifier(
             await handle_email(message, deps)
 
     consumers = [
-        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks")),
-        await broker.consume(broker.topology.emails, adapt(email, name="emails")),
+        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks", gate=gate)),
+        await broker.consume(broker.topology.emails, adapt(email, name="emails", gate=gate)),
     ]
     return consumers, http.aclose

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.responses import Response
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -16,6 +17,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 from ..config import Settings
 from ..resolvers.common import ClientError
@@ -24,6 +26,7 @@ from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
 from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
+from ..transient import OutageLog, is_transient
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
@@ -113,14 +116,62 @@ class OperationCaches:
         return errors
 
 
+# While the database is away a request answers 503 with this error and `Retry-After`.
+UNAVAILABLE_MESSAGE = "Service temporarily unavailable: the database is not answering. Retry later."
+UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE"
+RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(error: GraphQLError) -> bool:
+    return error.original_error is not None and is_transient(error.original_error)
+
+
 class MaskInternalErrors(MaskErrors):
     """strawberry's `MaskErrors`, without its `isinstance` check of every result against a
-    runtime-checkable Protocol (2.5 % of a read's CPU, to learn whether it has errors)."""
+    runtime-checkable Protocol (2.5 % of a read's CPU, to learn whether it has errors).
+
+    An error that says the database is away becomes a SERVICE_UNAVAILABLE error, and the HTTP
+    response a 503 with `Retry-After`, so clients retry instead of treating it as a failure."""
 
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+        if not errors:
+            return
+        if any(_unavailable(error) for error in errors):
+            errors = [self._as_unavailable(e) if _unavailable(e) else e for e in errors]
+        result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+    def _as_unavailable(self, error: GraphQLError) -> GraphQLError:
+        response = self.execution_context.context.response
+        if isinstance(response, Response):  # not on a WebSocket
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return GraphQLError(
+            UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": UNAVAILABLE_CODE},
+        )
+
+
+class GatewaySchema(LightSchema):
+    """Errors that only say the database is away are not logged one traceback per request:
+    `outages` logs one WARNING per outage instead."""
+
+    def __init__(self, *args: Any, outages: OutageLog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outages = outages
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        logged = []
+        for error in errors:
+            if _unavailable(error):
+                self.outages.went_away(error.original_error)  # type: ignore[arg-type]
+            else:
+                logged.append(error)
+        super().process_errors(logged, execution_context)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -128,12 +179,18 @@ def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, ClientError):
         return False
+    if error.extensions and error.extensions.get("code") == UNAVAILABLE_CODE:
+        return False
     # A variable of the wrong type or enum fails before execution (no path) with a GraphQLError
     # naming the field; show it. Errors inside execution (with a path) stay masked.
     return not (isinstance(original, GraphQLError) and error.path is None)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def _never_mask(error: GraphQLError) -> bool:
+    return False
+
+
+def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
@@ -142,10 +199,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         rules.append(NoSchemaIntrospectionCustomRule)
     caches = OperationCaches(tuple(rules), settings.max_tokens)
     # Factories: a fresh extension per request.
-    extensions: list[Any] = [lambda: OperationSetup(caches)]
-    if not settings.dev_mode:
-        extensions.append(lambda: MaskInternalErrors(should_mask_error=_should_mask))
-    schema = LightSchema(
+    # In dev errors are shown unmasked, but a database outage still answers 503.
+    should_mask = _never_mask if settings.dev_mode else _should_mask
+    extensions: list[Any] = [
+        lambda: OperationSetup(caches),
+        lambda: MaskInternalErrors(should_mask_error=should_mask),
+    ]
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -159,6 +219,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
         extensions=extensions,
         execution_context_class=SharedEventExecutor,
+        outages=outages or OutageLog(),
     )
     use_dict_enums(schema)
     use_lean_resolvers(schema)

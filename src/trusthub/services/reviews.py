@@ -33,6 +33,9 @@ from .outbox import enqueue
 from .subjects import Subject, load_subject, subject_model, subject_type_of
 
 AUTOMATED_REVIEWER = "reviewer:automated"
+# The inbox names of the two consumers of the review pipeline (and of the sweeper's checks).
+REVIEWER_INBOX = "reviewer"
+DECISIONS_INBOX = "decisions"
 
 
 def open_review(

@@ -22,6 +22,7 @@ LOOKBACK = timedelta(days=1)
 # Between two catch-up passes (a backlog larger than one pass), so the hot path keeps the
 # database.
 CATCH_UP_PAUSE_SECONDS = 0.5
+MAX_PASSES = 100  # then the next interval goes on
 
 
 class Sweeper:
@@ -71,13 +72,19 @@ class Sweeper:
                 await self._task
             self._task = None
 
+    async def _catch_up(self) -> None:
+        """One pass, and more while a pass fills its batch (a backlog after an outage)."""
+        for _ in range(MAX_PASSES):
+            if (await self.run_once()).scanned < self.batch:
+                return
+            await asyncio.sleep(CATCH_UP_PAUSE_SECONDS)
+
     async def _run(self) -> None:
         failing = False
         while True:
             await asyncio.sleep(self.interval)
             try:
-                while (await self.run_once()).scanned >= self.batch:
-                    await asyncio.sleep(CATCH_UP_PAUSE_SECONDS)
+                await self._catch_up()
                 failing = False
             except asyncio.CancelledError:
                 raise

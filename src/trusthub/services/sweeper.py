@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..models import OutboxMessage
@@ -53,7 +53,7 @@ class SweepResult:
 
 
 async def _take_lock(session: AsyncSession) -> bool:
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return True  # SQLite serves one process
     result = await session.exec(  # type: ignore[call-overload]
         sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK_KEY))
@@ -77,8 +77,8 @@ async def sweep_once(
     if not await _take_lock(session):
         return SweepResult(False, 0, 0, since)
     rows = (
-        await session.exec(
-            select(
+        await session.execute(
+            sa.select(
                 col(OutboxMessage.id),
                 col(OutboxMessage.message_id),
                 col(OutboxMessage.message_type),
@@ -109,8 +109,6 @@ async def sweep_once(
         lost += [row_id for key, row_id in by_key.items() if key not in applied]
     if lost:
         await session.exec(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(lost))
-            .values(sent_at=None)
+            update(OutboxMessage).where(col(OutboxMessage.id).in_(lost)).values(sent_at=None)
         )
     return SweepResult(True, len(rows), len(lost), until)

@@ -76,8 +76,9 @@ async def sweep_once(
     until = now - timedelta(seconds=after_seconds)
     if not await _take_lock(session):
         return SweepResult(False, 0, 0, since)
+    connection = await session.connection()  # plain rows, six columns: Core, not the ORM
     rows = (
-        await session.execute(
+        await connection.execute(
             sa.select(
                 col(OutboxMessage.id),
                 col(OutboxMessage.message_id),

@@ -118,7 +118,8 @@ def _check(client: TestClient, alice: Acct, document: str, bob_sids: list[str]) 
     body = response.json()
     messages = [e.get("message", "") for e in body.get("errors") or []]
     assert "Unexpected error." not in messages, (body, document)
-    assert SECRET_NAME not in response.text and SECRET_EMAIL not in response.text, document
+    assert SECRET_NAME not in response.text, document
+    assert SECRET_EMAIL not in response.text, document
     leaked = set(_ids_in(body.get("data"))) & set(bob_sids)
     assert not leaked, (leaked, document)
 

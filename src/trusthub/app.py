@@ -25,6 +25,7 @@ from strawberry.types.unset import UnsetType
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
+from .idempotency import IdempotencyMiddleware
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
@@ -205,7 +206,12 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     runtime = Runtime(settings, sessions, roles)
     authenticate = Authenticator(sessions, settings.auth_cache_seconds)
     graphql = AuthGate(
-        GraphQLApp(settings, sessions, runtime.hub, authenticate),
+        IdempotencyMiddleware(
+            GraphQLApp(settings, sessions, runtime.hub, authenticate),
+            sessions,
+            settings,
+            account_scope_key=ACCOUNT_SCOPE_KEY,
+        ),
         authenticate,
         graphiql=settings.graphiql_enabled,
     )

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
 from .db import SessionFactory
-from .models import Account
+from .models import Account, IdempotencyKey
 from .models.base import utcnow
 from .services.idempotency import (
     Refusal,
@@ -201,8 +201,8 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         outcome = await self.claim(account.sid, key, request_print)
-        if isinstance(outcome, int):
-            await self.execute(scope, receive, send, outcome)
+        if isinstance(outcome, IdempotencyKey):
+            await self.execute(scope, receive, send, outcome.id)
         elif isinstance(outcome, StoredResponse):
             await replayed(outcome)(scope, receive, send)
         elif outcome is Refusal.MISMATCH:
@@ -212,8 +212,8 @@ class IdempotencyMiddleware:
 
     async def claim(
         self, account_sid: str, key: str, request_print: str
-    ) -> int | StoredResponse | Refusal:
-        """The id of this request's claim on `key`, or what to answer instead (each step its
+    ) -> IdempotencyKey | StoredResponse | Refusal:
+        """This request's claim on `key`, or what to answer instead (each step its
         own transaction: a claim must be visible to concurrent requests before executing)."""
         for _ in range(CLAIM_ATTEMPTS):
             now = utcnow()
@@ -226,8 +226,7 @@ class IdempotencyMiddleware:
                 except IntegrityError:
                     await session.rollback()
                 else:
-                    assert row.id is not None
-                    return row.id
+                    return row
                 found = await existing(
                     session, account_sid, key, request_print, now, self.lock_timeout
                 )
@@ -236,7 +235,7 @@ class IdempotencyMiddleware:
                 return found
         return Refusal.IN_PROGRESS
 
-    async def execute(self, scope: Scope, receive: Receive, send: Send, key_id: int) -> None:
+    async def execute(self, scope: Scope, receive: Receive, send: Send, key_id: str) -> None:
         """Run the request holding claim `key_id`; store its response (or release the key when
         it took no effect) before the client sees it, so a retry never misses it."""
         start: Message | None = None
@@ -268,7 +267,7 @@ class IdempotencyMiddleware:
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
-    async def finish(self, key_id: int, response: StoredResponse | None) -> None:
+    async def finish(self, key_id: str, response: StoredResponse | None) -> None:
         """Store `response` on the claim, or release the claim when None. If the database fails
         here the claim stays in progress until IDEMPOTENCY_LOCK_TIMEOUT_SECONDS; the client
         still gets its answer."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -21,7 +22,9 @@ class IdempotencyKey(SQLModel, table=True):
         sa.UniqueConstraint("account_sid", "key", name="uq_idempotency_key_account_key"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Random, not a sequence: SQLite hands a deleted row's integer id to the next insert, and a
+    # claim taken over must not be mistaken for the one it replaced.
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True, max_length=32)
     account_sid: str = Field(foreign_key="account.sid", ondelete="CASCADE", max_length=34)
     key: str = Field(max_length=255)
     fingerprint: str = Field(max_length=64)  # sha256 of the canonical request, hex

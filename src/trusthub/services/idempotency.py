@@ -121,7 +121,7 @@ async def existing(
     return StoredResponse(row.response_status, row.response_content_type, row.response_body)
 
 
-async def complete(session: AsyncSession, key_id: int, response: StoredResponse) -> bool:
+async def complete(session: AsyncSession, key_id: str, response: StoredResponse) -> bool:
     """Store the response of the claim `key_id`; False if that claim is gone (taken over after
     the lock timeout, or pruned), in which case nothing is stored."""
     result = await session.exec(
@@ -138,7 +138,7 @@ async def complete(session: AsyncSession, key_id: int, response: StoredResponse)
     return bool(result.rowcount)
 
 
-async def release(session: AsyncSession, key_id: int) -> None:
+async def release(session: AsyncSession, key_id: str) -> None:
     """Give up the claim `key_id` (the request took no effect), so that a retry executes."""
     await session.exec(
         sa.delete(IdempotencyKey)

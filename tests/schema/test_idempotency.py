@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -55,8 +57,26 @@ async def profiles(sessions: SessionFactory, account: Acct | None = None) -> int
         return int((await session.exec(query)).one())
 
 
+@asynccontextmanager
+async def table_missing(sessions: SessionFactory, table: str) -> AsyncIterator[None]:
+    """`table` renamed away for the duration: a real database failure inside the server."""
+
+    async def rename(old: str, new: str) -> None:
+        async with sessions() as session:
+            await (await session.connection()).execute(
+                sa.text(f"ALTER TABLE {old} RENAME TO {new}")
+            )
+            await session.commit()
+
+    await rename(table, f"{table}_away")
+    try:
+        yield
+    finally:
+        await rename(f"{table}_away", table)
+
+
 def replayed(response: httpx.Response) -> bool:
-    return response.headers.get("Idempotent-Replayed") == "true"
+    return bool(response.headers.get("Idempotent-Replayed") == "true")
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:
@@ -256,16 +276,11 @@ async def test_an_internal_failure_releases_its_key(
     client: httpx.AsyncClient, alice: Acct, sessions: SessionFactory
 ) -> None:
     # given a create that fails inside the server (a table it writes is missing)
-    async with sessions() as session:
-        await session.exec(sa.text("ALTER TABLE audit_entry RENAME TO audit_entry_away"))
-        await session.commit()
-    failed = await post(client, alice, create_body())
+    async with table_missing(sessions, "audit_entry"):
+        failed = await post(client, alice, create_body())
     assert failed.status_code == 200
     assert failed.json() == {"data": None, "errors": [error_of(failed)]}
     assert await profiles(sessions) == 0
-    async with sessions() as session:
-        await session.exec(sa.text("ALTER TABLE audit_entry_away RENAME TO audit_entry"))
-        await session.commit()
 
     # when it is retried with the same key once the server is well again
     retry = await post(client, alice, create_body())

@@ -25,18 +25,14 @@ from strawberry.types.unset import UnsetType
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
+from .idempotency import IdempotencyMiddleware
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
-from .schema.build import (
-    RETRY_AFTER_SECONDS,
-    UNAVAILABLE_CODE,
-    UNAVAILABLE_MESSAGE,
-    build_schema,
-)
+from .schema.build import build_schema
 from .schema.context import Context
 from .schema.loaders import SharedReads
 from .services.accounts import authenticate, hash_api_key
-from .transient import OutageLog, is_transient
+from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
@@ -201,7 +197,7 @@ class AuthGate:
         except Exception as error:
             if not is_transient(error):
                 raise
-            await unavailable()(scope, receive, send)
+            await unavailable_response()(scope, receive, send)
             return
         if account is None:
             response = JSONResponse(
@@ -224,15 +220,6 @@ class AuthGate:
                         raise
 
 
-def unavailable() -> JSONResponse:
-    """503 while the database is away: a JSON error clients can read and a `Retry-After`."""
-    return JSONResponse(
-        {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
 def default_roles(settings: Settings) -> frozenset[Role]:
     if settings.broker_url.startswith("memory://"):
         return ALL_ROLES  # an in-process broker reaches no other process: run everything here
@@ -252,7 +239,12 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     outages = OutageLog()
     authenticate = Authenticator(sessions, settings.auth_cache_seconds, outages=outages)
     graphql = AuthGate(
-        GraphQLApp(settings, sessions, runtime.hub, authenticate, outages),
+        IdempotencyMiddleware(
+            GraphQLApp(settings, sessions, runtime.hub, authenticate, outages),
+            sessions,
+            settings,
+            account_scope_key=ACCOUNT_SCOPE_KEY,
+        ),
         authenticate,
         graphiql=settings.graphiql_enabled,
     )

@@ -111,6 +111,18 @@ class Settings(BaseSettings):
         description="How long a gateway remembers an API key's account (0: look it up on every "
         "request); a rotated key keeps working this long.",
     )
+    idempotency_key_ttl_hours: float = Field(
+        default=24,
+        gt=0,
+        description="How long an Idempotency-Key and its stored response are kept; a key "
+        "reused after that executes again.",
+    )
+    idempotency_lock_timeout_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="A key still in progress after this long is taken to belong to a request "
+        "that died (a crashed gateway) and may be claimed by a retry.",
+    )
     bench_baseline: bool = Field(
         default=False,
         description="Mount the hand-written baseline endpoint of the read benchmark "

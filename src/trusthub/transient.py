@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import sqlalchemy.exc
+from starlette.responses import JSONResponse
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,21 @@ def is_transient(error: BaseException) -> bool:
         if type(current).__name__ in TRANSIENT_CLASS_NAMES:
             return True
     return False
+
+
+# While the database is away a request answers 503 with this error and `Retry-After`.
+UNAVAILABLE_MESSAGE = "Service temporarily unavailable: the database is not answering. Retry later."
+UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE"
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_response() -> JSONResponse:
+    """503 while the database is away: a JSON error clients can read and a `Retry-After`."""
+    return JSONResponse(
+        {"errors": [{"message": UNAVAILABLE_MESSAGE, "extensions": {"code": UNAVAILABLE_CODE}}]},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 Probe = Callable[[], Awaitable[object]]

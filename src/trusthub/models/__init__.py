@@ -3,6 +3,7 @@
 from .account import Account
 from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
+from .idempotency import IdempotencyKey
 from .outbox import OutboxMessage
 from .policy import Policy
 from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
@@ -16,6 +17,7 @@ __all__ = [
     "CustomerProfile",
     "DeliveryAttempt",
     "Evaluation",
+    "IdempotencyKey",
     "InboxMessage",
     "OutboxMessage",
     "PhoneNumber",

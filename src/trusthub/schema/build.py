@@ -26,7 +26,13 @@ from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
 from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
-from ..transient import OutageLog, is_transient
+from ..transient import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_CODE,
+    UNAVAILABLE_MESSAGE,
+    OutageLog,
+    is_transient,
+)
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
@@ -114,12 +120,6 @@ class OperationCaches:
                 self._validated.clear()
             self._validated[key] = errors
         return errors
-
-
-# While the database is away a request answers 503 with this error and `Retry-After`.
-UNAVAILABLE_MESSAGE = "Service temporarily unavailable: the database is not answering. Retry later."
-UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE"
-RETRY_AFTER_SECONDS = 5
 
 
 def _unavailable(error: GraphQLError) -> bool:

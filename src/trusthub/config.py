@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     escalate_regions: list[str] = Field(
         default_factory=list, description="Regions of operation always reviewed by a human."
     )
+    four_eyes_review: bool = Field(
+        default=True,
+        description="A human approval needs a second, different reviewer to confirm it before "
+        "it applies (rejections apply at once).",
+    )
     run_consumers: bool = Field(
         default=True,
         description="`serve` also runs the outbox relay, the decision consumer and the "
@@ -92,6 +97,12 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a gateway remembers an API key's account (0: look it up on every "
         "request); a rotated key keeps working this long.",
+    )
+    max_connections_per_account: int = Field(
+        default=100,
+        ge=1,
+        description="Open WebSocket connections one account may hold on one gateway process; "
+        "the next connection_init is closed with 4403.",
     )
     bench_baseline: bool = Field(
         default=False,

@@ -155,6 +155,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             t.Evaluation,
             t.Account,
             rt.Review,
+            rt.DeletedSubject,
             pt.TrustProduct,
         ],
         extensions=extensions,

@@ -45,11 +45,6 @@ class DeletedSubject(Node):
         deletions = [e.at for e in entries if e.action == "delete"]
         return deletions[-1] if deletions else None
 
-    @strawberry.field(description="Its status when it was deleted.")
-    async def status(self, info: Info) -> Status | None:
-        history = await info.context.loaders.history_by_subject.load(str(self.id))
-        return Status(history[-1].to_status) if history else None
-
     @strawberry.field
     async def history(self, info: Info) -> list[StatusChange]:
         rows = await info.context.loaders.history_by_subject.load(str(self.id))

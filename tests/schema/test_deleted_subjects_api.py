@@ -9,7 +9,7 @@ from sqlmodel import select
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Role, Status
 from trusthub.domain.products import TrustProductKind
-from trusthub.messaging.messages import DecisionMade, ReasonPayload
+from trusthub.messaging.messages import ApprovalWithdrawn, DecisionMade, ReasonPayload
 from trusthub.models import Review, TrustProduct
 from trusthub.services import reviews
 
@@ -55,7 +55,7 @@ async def decide(sessions: SessionFactory, subject: str, outcome: str) -> str:
         decision = DecisionMade(
             review_sid=review.sid,
             subject_sid=subject,
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             reasons=reasons,
             decided_by=reviews.AUTOMATED_REVIEWER,
         )
@@ -81,7 +81,7 @@ async def test_decided_reviews_of_deleted_subjects_still_list(
     async with sessions() as s:
         await reviews.apply_withdrawal(
             s,
-            reviews.ApprovalWithdrawn(
+            ApprovalWithdrawn(
                 subject_sid=profile,
                 subject_type="CUSTOMER_PROFILE",
                 reasons=[REASON],

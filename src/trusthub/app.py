@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from functools import lru_cache
 
@@ -26,16 +26,18 @@ from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
 from .idempotency import IdempotencyMiddleware
+from .live_connections import FORBIDDEN, TOO_MANY, ClosableWebSocketAdapter, LiveConnections, close
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
 from .schema.loaders import SharedReads
-from .services.accounts import authenticate, hash_api_key
+from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
+CONNECTION_SCOPE_KEY = "trusthub.connection"
 
 # strawberry parses every request's Content-Type with `email.message.Message` (3 % of a read's
 # CPU, bench/README.md); clients send a handful of distinct values, so each is parsed once.
@@ -56,12 +58,16 @@ def bearer_key(value: object) -> str | None:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    # Lets the gateway close a socket itself (live_connections.py) without strawberry failing.
+    websocket_adapter_class = ClosableWebSocketAdapter
+
     def __init__(
         self,
         settings: Settings,
         sessions: SessionFactory,
         hub: EventHub,
         authenticate: Authenticator,
+        connections: LiveConnections,
         outages: OutageLog,
     ) -> None:
         super().__init__(
@@ -75,6 +81,15 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sessions = sessions
         self.hub = hub
         self.authenticate = authenticate
+        self.connections = connections
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            connection = scope.pop(CONNECTION_SCOPE_KEY, None)
+            if connection is not None:  # a WebSocket admitted by on_ws_connect has ended
+                self.connections.remove(connection)
 
     def encode_json(self, data: object) -> str:
         # orjson: 0.1 ms for a page of 100 profiles, where the standard library took 1 ms
@@ -119,8 +134,16 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"message": "Service temporarily unavailable; retry later."}
             ) from error
-        if account is None:
+        if account is None or key is None:
             raise ConnectionRejectionError({"message": "A valid API key is required."})
+        websocket = context.request
+        assert isinstance(websocket, WebSocket)
+        connection = self.connections.admit(websocket, account.sid, hash_api_key(key))
+        if connection is None:
+            # Closed here to say why; strawberry's own close (4403 "Forbidden") is then skipped.
+            await close(websocket, FORBIDDEN, TOO_MANY)
+            raise ConnectionRejectionError({"message": TOO_MANY})
+        websocket.scope[CONNECTION_SCOPE_KEY] = connection
         context.account = account
         return None
 
@@ -128,8 +151,9 @@ class GraphQLApp(GraphQL[Context, None]):
 class Authenticator:
     """API key → account, remembered for `ttl` seconds (AUTH_CACHE_SECONDS): every request
     authenticates, and the lookup was a fifth of a read's cost (bench/README.md). A rotated or
-    deleted key therefore keeps working on a gateway for up to `ttl` seconds; unknown keys are
-    not remembered. Keyed by the key's digest, so no key is kept in memory."""
+    deleted key therefore keeps working on a gateway for up to `ttl` seconds (open WebSockets
+    too: `refresh` re-checks them as often); unknown keys are not remembered. Keyed by the
+    key's digest, so no key is kept in memory."""
 
     def __init__(
         self,
@@ -169,6 +193,20 @@ class Authenticator:
                 self._entries.clear()
         self._entries[digest] = (now + self.ttl, account)
         return account
+
+    async def refresh(self, digests: Collection[str]) -> dict[str, Account]:
+        """Look these key digests up again now, in one statement, and remember the answers
+        afresh (a key no longer found is forgotten): the open WebSockets' re-check."""
+        async with self.sessions() as session:
+            found = await accounts_by_key_digest(session, digests)
+        expires = time.monotonic() + self.ttl
+        for digest in digests:
+            account = found.get(digest)
+            if account is None or self.ttl <= 0:
+                self._entries.pop(digest, None)
+            else:
+                self._entries[digest] = (expires, account)
+        return found
 
 
 class AuthGate:
@@ -238,9 +276,15 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     runtime = Runtime(settings, sessions, roles)
     outages = OutageLog()
     authenticate = Authenticator(sessions, settings.auth_cache_seconds, outages=outages)
+    connections = LiveConnections(
+        authenticate.refresh,
+        # With no cache (0), open connections are re-checked every second.
+        every=settings.auth_cache_seconds or 1.0,
+        max_per_account=settings.max_connections_per_account,
+    )
     graphql = AuthGate(
         IdempotencyMiddleware(
-            GraphQLApp(settings, sessions, runtime.hub, authenticate, outages),
+            GraphQLApp(settings, sessions, runtime.hub, authenticate, connections, outages),
             sessions,
             settings,
             account_scope_key=ACCOUNT_SCOPE_KEY,
@@ -293,4 +337,5 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     app.state.sessions = sessions
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.connections = connections
     return app

@@ -8,10 +8,13 @@ import json
 import logging
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, get_settings
 from .domain.enums import Role
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEV_DATABASE_URL = "sqlite+aiosqlite:///./trusthub-dev.db"
 DEMO_ACCOUNT = "demo"
@@ -68,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     accounts = sub.add_parser(
         "accounts",
-        help="create and list accounts (tenants)",
-        description="Create and list the accounts in the database at DATABASE_URL.",
+        help="create and list accounts (tenants), rotate and revoke their API keys",
+        description="Create and list the accounts in the database at DATABASE_URL; rotate or "
+        "revoke their API keys.",
     )
     acc = accounts.add_subparsers(dest="accounts_command", required=True, metavar="ACTION")
     create = acc.add_parser(
@@ -95,7 +99,31 @@ def _parser() -> argparse.ArgumentParser:
         description="List the accounts in the database at DATABASE_URL, without their secrets.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    _key_parsers(acc)
     return parser
+
+
+def _key_parsers(acc: Any) -> None:
+    after = (
+        "Gateways refuse the old key within AUTH_CACHE_SECONDS, over HTTP and on open "
+        "WebSockets (closed with 4403). Exits 2 if no account (or several) has that NAME."
+    )
+    rotate = acc.add_parser(
+        "rotate-key",
+        help="give an account a new API key and print it (shown once)",
+        description="Replace the API key of the account NAME or SID in the database at "
+        f"DATABASE_URL; print the new one. {after}",
+    )
+    rotate.add_argument("account", metavar="NAME|SID", help="account name or SID (AC…)")
+    rotate.add_argument("--json", action="store_true", help='print {"sid", "api_key"} as JSON')
+    revoke = acc.add_parser(
+        "revoke-key",
+        help="leave an account without a valid API key",
+        description="Revoke the API key of the account NAME or SID in the database at "
+        f"DATABASE_URL; `rotate-key` issues a new one. {after}",
+    )
+    revoke.add_argument("account", metavar="NAME|SID", help="account name or SID (AC…)")
+    revoke.add_argument("--json", action="store_true", help='print {"sid", "revoked"} as JSON')
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,6 +157,8 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
     engine = create_engine(settings.database_url, settings)
     try:
         async with create_session_factory(engine)() as session:
+            if args.accounts_command in ("rotate-key", "revoke-key"):
+                return await _key_command(args, session)
             if args.accounts_command == "list":
                 rows = await accounts.list_accounts(session)
                 data = [
@@ -170,6 +200,34 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
         for key, value in secrets.items():
             print(f"{key:<15} {value}")
         print("Keep these now: they are not shown again.", file=sys.stderr)
+    return 0
+
+
+async def _key_command(args: argparse.Namespace, session: AsyncSession) -> int:
+    """rotate-key / revoke-key NAME|SID: one transaction; exit 2 when the account is unknown."""
+    from .domain.errors import DomainError
+    from .services import accounts
+
+    try:
+        account = await accounts.find_account(session, args.account)
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.accounts_command == "revoke-key":
+        accounts.revoke_api_key(session, account)
+        await session.commit()
+        if args.json:
+            print(json.dumps({"sid": account.sid, "revoked": True}))
+        else:
+            print(f"API key of {account.sid} ({account.name}) revoked.")
+        return 0
+    api_key = await accounts.rotate_api_key(session, account)
+    await session.commit()
+    if args.json:
+        print(json.dumps({"sid": account.sid, "api_key": api_key}))
+    else:
+        print(f"{'sid':<15} {account.sid}\n{'api_key':<15} {api_key}")
+        print("Keep it now: it is not shown again.", file=sys.stderr)
     return 0
 
 

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     escalate_regions: list[str] = Field(
         default_factory=list, description="Regions of operation always reviewed by a human."
     )
+    four_eyes_review: bool = Field(
+        default=True,
+        description="A human approval needs a second, different reviewer to confirm it before "
+        "it applies (rejections apply at once).",
+    )
     run_consumers: bool = Field(
         default=True,
         description="`serve` also runs the outbox relay, the decision consumer and the "
@@ -122,6 +127,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A key still in progress after this long is taken to belong to a request "
         "that died (a crashed gateway) and may be claimed by a retry.",
+    )
+    max_connections_per_account: int = Field(
+        default=100,
+        ge=1,
+        description="Open WebSocket connections one account may hold on one gateway process; "
+        "the next connection_init is closed with 4403.",
     )
     bench_baseline: bool = Field(
         default=False,

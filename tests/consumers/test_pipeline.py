@@ -18,7 +18,7 @@ from trusthub.domain.reviews import ReviewOutcome, ReviewStatus
 from trusthub.messaging.messages import DecisionMade, ReasonPayload, StatusChanged, encode
 from trusthub.models import CustomerProfile, InboxMessage, Review, StatusChange
 from trusthub.runtime import Role, Runtime
-from trusthub.services import evaluations, profiles, representatives, reviews
+from trusthub.services import evaluations, human_review, profiles, representatives, reviews
 
 from ..conftest import Acct, MakeAccount, delete_namespace
 from ..factories import business_profile, rep_changes
@@ -128,18 +128,57 @@ async def test_an_isv_goes_to_a_human_who_decides(
     # when the automated reviewer has escalated it
     await wait_for_status(sessions, sid, Status.IN_REVIEW)
     review = await _wait_review(sessions, sid, ReviewStatus.ESCALATED)
-    # and the human claims and approves it
-    async with sessions() as s:
-        await reviews.claim_review(s, reviewer.actor, review.sid, ttl_seconds=60)
-        await reviews.decide_review(
-            s, reviewer.actor, reviews.HumanDecision(review.sid, ReviewOutcome.APPROVED, [])
-        )
-        await s.commit()
+    # and the human claims and approves it, with four-eyes review off
+    await _claim_and_decide(sessions, reviewer, review.sid, four_eyes=False)
     runtime.relay.wake()
     # then the decision consumer applies it
     await wait_for_status(sessions, sid, Status.APPROVED)
     decided = await _wait_review(sessions, sid, ReviewStatus.DECIDED)
     assert (decided.outcome, decided.decided_by) == ("APPROVED", reviewer.sid)
+
+
+async def test_a_four_eyes_approval_applies_once_a_second_reviewer_confirms_it(
+    runtime: Runtime, sessions: SessionFactory, alice: Acct, make_account: MakeAccount
+) -> None:
+    # given an escalated ISV profile and two reviewers, four-eyes review on
+    sid = await submitted_profile(
+        sessions, alice, {("business", "identity"): "ISV_RESELLER_OR_PARTNER"}
+    )
+    runtime.relay.wake()
+    rita = await make_account("rita", AccountRole.REVIEWER)
+    rob = await make_account("rob", AccountRole.REVIEWER)
+    review = await _wait_review(sessions, sid, ReviewStatus.ESCALATED)
+    # when rita approves it
+    await _claim_and_decide(sessions, rita, review.sid, four_eyes=True)
+    runtime.relay.wake()
+    # then nothing is applied: the review is back in the queue, awaiting confirmation
+    waiting = await _wait_review(sessions, sid, ReviewStatus.ESCALATED)
+    assert waiting.awaiting_confirmation is True
+    await asyncio.sleep(0.3)
+    assert (await wait_for_status(sessions, sid, Status.IN_REVIEW)).status == "IN_REVIEW"
+    # when rob confirms it
+    await _claim_and_decide(sessions, rob, review.sid, four_eyes=True)
+    runtime.relay.wake()
+    # then it is approved, and the history names both reviewers, rita first
+    await wait_for_status(sessions, sid, Status.APPROVED)
+    assert (await history(sessions, sid))[-1] == ("IN_REVIEW", "APPROVED", f"{rita.sid}+{rob.sid}")
+    decided = await _wait_review(sessions, sid, ReviewStatus.DECIDED)
+    assert decided.awaiting_confirmation is False
+    assert [a["reviewer"] for a in decided.approvals] == [rita.sid, rob.sid]
+
+
+async def _claim_and_decide(
+    sessions: SessionFactory, reviewer: Acct, review_sid: str, *, four_eyes: bool
+) -> None:
+    async with sessions() as s:
+        await human_review.claim_review(s, reviewer.actor, review_sid, ttl_seconds=60)
+        await human_review.decide_review(
+            s,
+            reviewer.actor,
+            human_review.HumanDecision(review_sid, ReviewOutcome.APPROVED, []),
+            four_eyes=four_eyes,
+        )
+        await s.commit()
 
 
 async def _wait_review(sessions: SessionFactory, sid: str, wanted: ReviewStatus) -> Review:

@@ -1,9 +1,13 @@
-"""Review rules: statuses of a review, claim expiry, SLA."""
+"""Review rules: statuses of a review, claim expiry, SLA, who may review what."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from .enums import Role
+from .errors import DomainError, ErrorCode
 
 
 class ReviewStatus(StrEnum):
@@ -32,3 +36,41 @@ def due_at(submitted_at: datetime, sla_hours: float) -> datetime:
 
 def is_breached(due: datetime, decided_at: datetime | None, now: datetime) -> bool:
     return (decided_at or now) > due
+
+
+def ensure_reviewer(role: Role) -> None:
+    if role not in (Role.REVIEWER, Role.ADMIN):
+        raise DomainError.single(ErrorCode.FORBIDDEN, "Only reviewers can do this.")
+
+
+def ensure_independent(owner_sid: str, reviewer_sid: str, field: Sequence[str]) -> None:
+    """Separation of duties: nobody reviews (or withdraws the approval of) a profile or trust
+    product of their own account, whatever their role."""
+    if owner_sid == reviewer_sid:
+        raise DomainError.single(
+            ErrorCode.FORBIDDEN,
+            "You cannot review a profile or trust product of your own account; "
+            "another reviewer must.",
+            field,
+        )
+
+
+def first_approver(approvals: Sequence[dict[str, str]]) -> str | None:
+    return approvals[0]["reviewer"] if approvals else None
+
+
+def ensure_second_pair_of_eyes(
+    approvals: Sequence[dict[str, str]], reviewer_sid: str, field: Sequence[str]
+) -> None:
+    """Four-eyes review: the approval awaiting confirmation is confirmed by someone else."""
+    if first_approver(approvals) == reviewer_sid:
+        raise DomainError.single(
+            ErrorCode.FORBIDDEN,
+            "You gave the first approval; a different reviewer must confirm it.",
+            field,
+        )
+
+
+def joint_decider(first_sid: str, confirming_sid: str) -> str:
+    """The actor of a four-eyes approval in the history: both reviewers, first approver first."""
+    return f"{first_sid}+{confirming_sid}"

@@ -21,7 +21,7 @@ class StatusChange(SQLModel, table=True):
     subject_type: str = Field(max_length=32)
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str = Field(max_length=16)
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=128)  # room for a four-eyes "AC…+AC…"
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 

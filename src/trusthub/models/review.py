@@ -30,9 +30,14 @@ class Review(SQLModel, table=True):
     claim_expires_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     outcome: str | None = Field(default=None, max_length=16)
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
-    decided_by: str | None = Field(default=None, max_length=64)
+    # "AC…" for one reviewer, "AC…+AC…" for a four-eyes approval (first approver + confirmer).
+    decided_by: str | None = Field(default=None, max_length=128)
     decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     version: int = Field(default=1, sa_column=_review_version)
+    # Human approvals given, in order: [{"reviewer": "AC…", "at": ISO 8601}].
+    approvals: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+    # A first approval waits for a second, different reviewer (FOUR_EYES_REVIEW).
+    awaiting_confirmation: bool = Field(default=False)
 
 
 class InboxMessage(SQLModel, table=True):

@@ -13,7 +13,7 @@ from ..schema.context import Info
 from ..schema.enums import ReasonCode
 from ..schema.errors import UserError
 from ..schema.types import PageInfo
-from ..services import reviews
+from ..services import human_review as reviews
 from ..services.profiles import decode_cursor, encode_cursor
 from .common import ClientError, page_size, perform
 
@@ -77,7 +77,11 @@ class ReviewMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation(description="Publishes the decision; the decision consumer applies it.")
+    @strawberry.mutation(
+        description="Publishes the decision; the decision consumer applies it. Under four-eyes "
+        "review a first approval is recorded (awaitingConfirmation) until a second reviewer "
+        "confirms it; a rejection applies at once."
+    )
     async def decide_review(self, info: Info, input: DecideReviewInput) -> rt.ReviewPayload:
         decision = reviews.HumanDecision(
             review_sid=str(input.review_id),
@@ -87,5 +91,8 @@ class ReviewMutation:
                 for r in input.reasons or []
             ],
         )
-        row, errors = await perform(info, lambda s, a: reviews.decide_review(s, a, decision))
+        four_eyes = info.context.settings.four_eyes_review
+        row, errors = await perform(
+            info, lambda s, a: reviews.decide_review(s, a, decision, four_eyes=four_eyes)
+        )
         return _payload(row, errors)

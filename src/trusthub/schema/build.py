@@ -215,6 +215,7 @@ def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawb
             t.Evaluation,
             t.Account,
             rt.Review,
+            rt.DeletedSubject,
             pt.TrustProduct,
         ],
         extensions=extensions,

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from ..db import SessionFactory
 from ..models import (
     Account,
+    AuditEntry,
     AuthorizedRepresentative,
     CustomerProfile,
     DeliveryAttempt,
@@ -188,6 +189,10 @@ class Loaders:
         return _many_by_key(
             self.fetch, StatusChange, StatusChange.subject_sid, col(StatusChange.id)
         )
+
+    @cached_property
+    def audit_by_subject(self) -> DataLoader[str, list[AuditEntry]]:
+        return _many_by_key(self.fetch, AuditEntry, AuditEntry.subject_sid, col(AuditEntry.id))
 
     @cached_property
     def evaluation(self) -> DataLoader[str, Evaluation | None]:

@@ -14,10 +14,41 @@ from ..models.base import utcnow
 from .context import Info
 from .enums import Status
 from .errors import UserError
-from .types import Account, CustomerProfile, Node, PageInfo, ReviewReason
+from .types import Account, CustomerProfile, Node, PageInfo, ReviewReason, StatusChange
 
 strawberry.enum(ReviewStatus, name="ReviewStatus")
 strawberry.enum(ReviewOutcome, name="ReviewOutcome")
+
+
+@strawberry.type(description="One reviewer's approval of a review.")
+class ReviewApproval:
+    reviewer_id: strawberry.ID
+    at: datetime
+
+    @strawberry.field
+    async def reviewer(self, info: Info) -> Account | None:
+        row = await info.context.loaders.account.load(str(self.reviewer_id))
+        return Account.from_row(row) if row else None
+
+
+@strawberry.type(
+    description="What a review is about after its customer deleted it (only DRAFT and "
+    "REJECTED subjects can be deleted): the review keeps its decision, and reviewers keep "
+    "the subject's status history; its data is gone."
+)
+class DeletedSubject(Node):
+    subject_type: str
+
+    @strawberry.field(description="When it was deleted (from the audit log).")
+    async def deleted_at(self, info: Info) -> datetime | None:
+        entries = await info.context.loaders.audit_by_subject.load(str(self.id))
+        deletions = [e.at for e in entries if e.action == "delete"]
+        return deletions[-1] if deletions else None
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[StatusChange]:
+        rows = await info.context.loaders.history_by_subject.load(str(self.id))
+        return [StatusChange.from_row(r) for r in rows]
 
 
 @strawberry.type
@@ -63,18 +94,39 @@ class Review(Node):
     def breached(self) -> bool:
         return is_breached(self.row.due_at, self.row.decided_at, utcnow())
 
-    @strawberry.field
+    @strawberry.field(
+        description="The first approval, then the confirming one (four-eyes review); a single "
+        "approval when one reviewer decided."
+    )
+    def approvals(self) -> list[ReviewApproval]:
+        return [
+            ReviewApproval(
+                reviewer_id=strawberry.ID(a["reviewer"]), at=datetime.fromisoformat(a["at"])
+            )
+            for a in self.row.approvals
+        ]
+
+    @strawberry.field(description="An approval waits for a second, different reviewer.")
+    def awaiting_confirmation(self) -> bool:
+        return self.row.awaiting_confirmation and self.current_status() is not ReviewStatus.DECIDED
+
+    @strawberry.field(description="A DeletedSubject once its customer has deleted it.")
     async def subject(self, info: Info) -> Node:
         # Reviewers read the subject of any account's review.
         from .product_types import TrustProduct
 
+        found: Node | None
         if self.row.subject_type == SubjectType.TRUST_PRODUCT.value:
             product = await info.context.loaders.product.load(self.row.subject_sid)
-            assert product is not None  # a subject in review cannot be deleted
-            return TrustProduct.from_row(product)
-        row = await info.context.loaders.profile.load(self.row.subject_sid)
-        assert row is not None  # a subject in review cannot be deleted
-        return CustomerProfile.from_row(row)
+            found = TrustProduct.from_row(product) if product else None
+        else:
+            profile = await info.context.loaders.profile.load(self.row.subject_sid)
+            found = CustomerProfile.from_row(profile) if profile else None
+        if found is None:
+            return DeletedSubject(
+                id=strawberry.ID(self.row.subject_sid), subject_type=self.row.subject_type
+            )
+        return found
 
     @strawberry.field
     async def claimed_by(self, info: Info) -> Account | None:

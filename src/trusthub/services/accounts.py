@@ -5,19 +5,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import validators
 from ..domain.enums import Role
 from ..domain.errors import DomainError, ErrorCode
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.sids import SID_RE, SidPrefix, new_sid
 from ..models import Account
 
 API_KEY_PREFIX = "th_"
+# A revoked account's `api_key_hash`: never the hex digest of a key (it has a colon), and unique
+# per account (the column is), so no key authenticates as it.
+REVOKED_PREFIX = "revoked:"
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,61 @@ async def list_accounts(session: AsyncSession) -> Sequence[Account]:
     return result.all()
 
 
+async def accounts_by_key_digest(
+    session: AsyncSession, digests: Collection[str]
+) -> dict[str, Account]:
+    """The accounts these key digests belong to, in one statement (digests of revoked or
+    rotated keys are absent)."""
+    if not digests:
+        return {}
+    rows = await session.exec(select(Account).where(col(Account.api_key_hash).in_(digests)))
+    return {a.api_key_hash: a for a in rows.all()}
+
+
 async def rotate_api_key(session: AsyncSession, account: Account) -> str:
-    """Replace the account's API key; the old one stops working at commit."""
+    """Replace the account's API key; the old one stops working at commit (on gateways, once
+    their cache of it lapses: AUTH_CACHE_SECONDS)."""
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     account.api_key_hash = hash_api_key(api_key)
     account.api_key_prefix = api_key[:10]
     session.add(account)
     return api_key
+
+
+def revoke_api_key(session: AsyncSession, account: Account) -> None:
+    """Leave the account without a valid key (rotate-key gives it one again)."""
+    account.api_key_hash = REVOKED_PREFIX + secrets.token_hex(16)
+    account.api_key_prefix = ""
+    session.add(account)
+
+
+def has_api_key(account: Account) -> bool:
+    return not account.api_key_hash.startswith(REVOKED_PREFIX)
+
+
+async def find_account(session: AsyncSession, name_or_sid: str) -> Account:
+    """The account with this SID, or else the only one with this name; a clear error otherwise."""
+    if SID_RE.match(name_or_sid) and name_or_sid.startswith(SidPrefix.ACCOUNT.value):
+        account = await session.get(Account, name_or_sid)
+        if account is None:
+            raise DomainError.single(
+                ErrorCode.NOT_FOUND, f"No account with SID {name_or_sid}.", ("account",)
+            )
+        return account
+    query = select(Account).where(Account.name == name_or_sid).order_by(col(Account.created_at))
+    named = (await session.exec(query)).all()
+    if not named:
+        raise DomainError.single(
+            ErrorCode.NOT_FOUND, f"No account named {name_or_sid!r}.", ("account",)
+        )
+    if len(named) > 1:
+        sids = ", ".join(a.sid for a in named)
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE,
+            f"{len(named)} accounts are named {name_or_sid!r} ({sids}); give the SID instead.",
+            ("account",),
+        )
+    return named[0]
 
 
 async def find_account_by_name(session: AsyncSession, name: str) -> Account | None:

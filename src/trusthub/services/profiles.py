@@ -218,16 +218,17 @@ async def delete_profile(session: AsyncSession, actor: Actor, sid: str) -> str:
             "Secondary profiles depend on this profile; delete them first.",
             ("id",),
         )
-    await _delete_dependents(session, profile)
+    await _delete_dependents(session, actor, profile)
     audit(session, actor, account_sid=profile.account_sid, subject_sid=sid, action="delete")
     await session.delete(profile)
     await session.flush()
     return sid
 
 
-async def _delete_dependents(session: AsyncSession, profile: CustomerProfile) -> None:
-    """A profile goes with its representatives, numbers and DRAFT/REJECTED trust products; one
-    with a product under review or approved stays (that product depends on it)."""
+async def _delete_dependents(session: AsyncSession, actor: Actor, profile: CustomerProfile) -> None:
+    """A profile goes with its representatives, numbers and DRAFT/REJECTED trust products (each
+    deletion audited: reviews of them show when it went); one with a product under review or
+    approved stays (that product depends on it)."""
     live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
     products = select(TrustProduct.sid).where(TrustProduct.customer_profile_sid == profile.sid)
     blocking = await session.exec(products.where(col(TrustProduct.status).in_(live)))
@@ -236,6 +237,14 @@ async def _delete_dependents(session: AsyncSession, profile: CustomerProfile) ->
             ErrorCode.LOCKED,
             "A trust product under review or approved depends on this profile.",
             ("id",),
+        )
+    for product_sid in (await session.exec(products)).all():
+        audit(
+            session,
+            actor,
+            account_sid=profile.account_sid,
+            subject_sid=product_sid,
+            action="delete",
         )
     for statement in (
         sa.delete(ProductPhoneNumber).where(

@@ -1,21 +1,25 @@
-"""Reviews: opened by a submit, started and decided through messages, claimed and decided by
-humans. Only `apply_decision` (the decision consumer's use case) changes a subject's outcome."""
+"""Reviews: opened by a submit, started and decided through messages (human claims and
+decisions are in `human_review`). Only `apply_decision` and `apply_withdrawal` (the decision
+consumer's use cases) change a subject's outcome."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import tuple_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
-from ..domain.enums import Role, Status, SubjectType
+from ..domain.enums import Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, not_found
-from ..domain.reviews import ReviewOutcome, ReviewStatus, due_at, effective_status
+from ..domain.reviews import (
+    ReviewOutcome,
+    ReviewStatus,
+    due_at,
+    ensure_independent,
+    ensure_reviewer,
+)
 from ..domain.sids import SidPrefix, new_sid
 from ..messaging.messages import (
     ApprovalWithdrawn,
@@ -132,7 +136,8 @@ async def _subject(session: AsyncSession, review: Review) -> Subject | None:
     return await load_subject(session, review.subject_type, review.subject_sid, for_update=True)
 
 
-async def _review(session: AsyncSession, sid: str) -> Review | None:
+async def lock_review(session: AsyncSession, sid: str) -> Review | None:
+    """The review, locked for this transaction (SELECT … FOR UPDATE), or None."""
     held = txcache.locked(session).get(sid)
     if isinstance(held, Review):
         return held  # locked and loaded by this transaction
@@ -172,7 +177,7 @@ async def _begin(session: AsyncSession, subject: Subject, actor: str) -> bool:
 
 
 async def start_review(session: AsyncSession, message: ReviewStarted) -> str:
-    review = await _review(session, message.review_sid)
+    review = await lock_review(session, message.review_sid)
     subject = await _subject(session, review) if review else None
     if review is None or subject is None or review.status == ReviewStatus.DECIDED.value:
         return "dropped"
@@ -180,7 +185,7 @@ async def start_review(session: AsyncSession, message: ReviewStarted) -> str:
 
 
 async def escalate(session: AsyncSession, message: ReviewEscalated) -> str:
-    review = await _review(session, message.review_sid)
+    review = await lock_review(session, message.review_sid)
     subject = await _subject(session, review) if review else None
     if review is None or subject is None or review.status != ReviewStatus.PENDING.value:
         return "dropped"
@@ -193,7 +198,7 @@ async def escalate(session: AsyncSession, message: ReviewEscalated) -> str:
 
 async def apply_decision(session: AsyncSession, message: DecisionMade) -> str:
     """Apply a decision once; one for a subject no longer in review is recorded and dropped."""
-    review = await _review(session, message.review_sid)
+    review = await lock_review(session, message.review_sid)
     subject = await _subject(session, review) if review else None
     if review is None or subject is None or review.status == ReviewStatus.DECIDED.value:
         return "dropped"
@@ -207,104 +212,8 @@ async def apply_decision(session: AsyncSession, message: DecisionMade) -> str:
     review.decided_by = message.decided_by
     review.decided_at = message.decided_at
     review.claim_expires_at = None
+    review.awaiting_confirmation = False
     return "applied"
-
-
-# -- human review -----------------------------------------------------------------------------
-
-
-def _ensure_reviewer(actor: Actor) -> None:
-    if actor.role not in (Role.REVIEWER, Role.ADMIN):
-        raise DomainError.single(ErrorCode.FORBIDDEN, "Only reviewers can do this.")
-
-
-async def get_review(session: AsyncSession, actor: Actor, sid: str) -> Review:
-    _ensure_reviewer(actor)
-    review = await _review(session, sid)
-    if review is None:
-        raise not_found(sid)
-    return review
-
-
-async def claim_review(
-    session: AsyncSession, actor: Actor, sid: str, *, ttl_seconds: int
-) -> Review:
-    review = await get_review(session, actor, sid)
-    now = utcnow()
-    status = effective_status(review.status, review.claim_expires_at, now)
-    mine = status is ReviewStatus.CLAIMED and review.claimed_by == actor.account_sid
-    if status is not ReviewStatus.ESCALATED and not mine:
-        held = "claimed by another reviewer" if status is ReviewStatus.CLAIMED else status.value
-        raise DomainError.single(ErrorCode.LOCKED, f"The review is {held}.", ("id",))
-    review.status = ReviewStatus.CLAIMED.value
-    review.claimed_by = actor.account_sid
-    review.claim_expires_at = now + timedelta(seconds=ttl_seconds)
-    await session.flush()
-    return review
-
-
-@dataclass(frozen=True)
-class HumanDecision:
-    review_sid: str
-    outcome: ReviewOutcome
-    reasons: Sequence[ReasonPayload]
-
-
-async def decide_review(session: AsyncSession, actor: Actor, decision: HumanDecision) -> Review:
-    """Publish the decision (through the outbox) to the decisions queue the automated reviewer
-    uses; the decision consumer applies it."""
-    review = await get_review(session, actor, decision.review_sid)
-    status = effective_status(review.status, review.claim_expires_at, utcnow())
-    if status is not ReviewStatus.CLAIMED or review.claimed_by != actor.account_sid:
-        raise DomainError.single(
-            ErrorCode.LOCKED, "Claim the review before deciding it.", ("reviewId",)
-        )
-    if decision.outcome is ReviewOutcome.REJECTED and not decision.reasons:
-        raise DomainError.single(
-            ErrorCode.REQUIRED, "A rejection needs at least one reason.", ("reasons",)
-        )
-    enqueue(
-        session,
-        DecisionMade(
-            review_sid=review.sid,
-            subject_sid=review.subject_sid,
-            outcome=decision.outcome.value,
-            reasons=list(decision.reasons),
-            decided_by=actor.account_sid,
-        ),
-    )
-    return review
-
-
-async def review_queue(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    statuses: Sequence[ReviewStatus],
-    first: int,
-    after: tuple[datetime, str] | None,
-) -> tuple[list[Review], bool, int]:
-    """Open reviews of every account, the most urgent first (keyset on due time, SID)."""
-    _ensure_reviewer(actor)
-    now = utcnow()
-    wanted = {s.value for s in statuses}
-    conditions: list[Any] = [col(Review.status).in_(wanted)]
-    if ReviewStatus.ESCALATED in statuses:
-        # A lapsed claim is back in the queue.
-        conditions = [
-            col(Review.status).in_(wanted)
-            | (
-                (col(Review.status) == ReviewStatus.CLAIMED.value)
-                & (col(Review.claim_expires_at) <= now)
-            )
-        ]
-    total = (await session.exec(select(func.count()).select_from(Review).where(*conditions))).one()
-    query = select(Review).where(*conditions)
-    if after is not None:
-        query = query.where(tuple_(col(Review.due_at), col(Review.sid)) > after)
-    query = query.order_by(col(Review.due_at), col(Review.sid)).limit(first + 1)
-    rows = list((await session.exec(query)).all())
-    return rows[:first], len(rows) > first, int(total)
 
 
 # -- withdrawing an approval --------------------------------------------------------------------
@@ -318,12 +227,13 @@ async def withdraw_approval(
     session: AsyncSession, actor: Actor, subject_sid: str, reasons: Sequence[ReasonPayload]
 ) -> Subject:
     """Publish the withdrawal (through the outbox); the decision consumer applies it."""
-    _ensure_reviewer(actor)
+    ensure_reviewer(actor.role)
     # Profiles and trust products share the BU prefix: look in both.
     subject = await load_subject(session, SubjectType.CUSTOMER_PROFILE.value, subject_sid)
     subject = subject or await load_subject(session, SubjectType.TRUST_PRODUCT.value, subject_sid)
     if subject is None:
         raise not_found(subject_sid, ("subjectId",))
+    ensure_independent(subject.account_sid, actor.account_sid, ("subjectId",))
     if subject.status != Status.APPROVED.value:
         raise DomainError.single(
             ErrorCode.LOCKED,
@@ -385,3 +295,4 @@ async def _reject_products_of(session: AsyncSession, profile: CustomerProfile, a
         review.reasons = [reason]
         review.decided_by = actor
         review.decided_at = utcnow()
+        review.awaiting_confirmation = False

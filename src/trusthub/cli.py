@@ -95,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
         description="List the accounts in the database at DATABASE_URL, without their secrets.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+
+    prune = sub.add_parser(
+        "prune",
+        help="delete old outbox, inbox and delivery-log rows now (DATABASE_URL)",
+        description="Delete sent outbox rows older than OUTBOX_RETENTION_HOURS, inbox rows "
+        "older than INBOX_RETENTION_HOURS and delivery attempts older than "
+        "DELIVERY_ATTEMPT_RETENTION_DAYS, PRUNE_BATCH_SIZE rows per transaction, and print how "
+        "many went from each table. The decisions role does this every PRUNE_INTERVAL_SECONDS; "
+        "this command is for a backlog or a check.",
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="only count the rows that would be deleted"
+    )
     return parser
 
 
@@ -112,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "accounts":
         return asyncio.run(_accounts(args, settings))
+    if args.command == "prune":
+        return asyncio.run(_prune(settings, dry_run=args.dry_run))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":
@@ -170,6 +185,25 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
         for key, value in secrets.items():
             print(f"{key:<15} {value}")
         print("Keep these now: they are not shown again.", file=sys.stderr)
+    return 0
+
+
+async def _prune(settings: Settings, *, dry_run: bool) -> int:
+    from .db import create_engine, create_session_factory
+    from .pruner import count_prunable, prune
+
+    engine = create_engine(settings.database_url, settings)
+    try:
+        sessions = create_session_factory(engine)
+        if dry_run:
+            counts = await count_prunable(sessions, settings.retention)
+        else:
+            counts = await prune(sessions, settings.retention)
+    finally:
+        await engine.dispose()
+    verb = "would delete" if dry_run else "deleted"
+    for table, count in counts.by_table().items():
+        print(f"{table.value:<17} {verb} {count}")
     return 0
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .domain.retention import (
+    RETENTION_MARGIN,
+    Retention,
+    shortest_safe_retention,
+    webhook_retry_horizon,
+)
 
 
 class Settings(BaseSettings):
@@ -99,6 +108,58 @@ class Settings(BaseSettings):
         "(GET /bench/customer-profiles/{id}; see bench/README.md).",
     )
 
+    outbox_retention_hours: float = Field(
+        default=168, gt=0, description="Sent outbox rows older than this are pruned."
+    )
+    inbox_retention_hours: float = Field(
+        default=168, gt=0, description="Processed inbox rows older than this are pruned."
+    )
+    delivery_attempt_retention_days: float = Field(
+        default=30, gt=0, description="Delivery log rows older than this are pruned."
+    )
+    prune_interval_seconds: float = Field(
+        default=600, gt=0, description="How often the `decisions` role prunes those tables."
+    )
+    prune_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Most rows one pruning statement deletes."
+    )
+
+    @model_validator(mode="after")
+    def _retention_outlasts_redelivery(self) -> Self:
+        """A pruned inbox row or delivery attempt can no longer stop a redelivered message from
+        taking effect again: refuse a retention shorter than the longest redelivery window."""
+        horizon = webhook_retry_horizon(
+            self.webhook_retry_delays_ms, self.webhook_max_attempts, self.webhook_timeout_seconds
+        )
+        shortest = shortest_safe_retention(horizon)
+        for name, value in (
+            ("outbox_retention_hours", timedelta(hours=self.outbox_retention_hours)),
+            ("inbox_retention_hours", timedelta(hours=self.inbox_retention_hours)),
+            (
+                "delivery_attempt_retention_days",
+                timedelta(days=self.delivery_attempt_retention_days),
+            ),
+        ):
+            if value < shortest:
+                raise ValueError(
+                    f"{name.upper()} must be at least {_hours(shortest)} h: the webhook retry "
+                    f"horizon ({_hours(horizon)} h, from WEBHOOK_RETRY_DELAYS_MS, "
+                    "WEBHOOK_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
+                    f"{_hours(RETENTION_MARGIN)} h margin, "
+                    f"so that no redelivered message outlives its bookkeeping; it is "
+                    f"{_hours(value)} h"
+                )
+        return self
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            outbox=timedelta(hours=self.outbox_retention_hours),
+            inbox=timedelta(hours=self.inbox_retention_hours),
+            delivery_attempts=timedelta(days=self.delivery_attempt_retention_days),
+            batch=self.prune_batch_size,
+        )
+
     @property
     def graphiql_enabled(self) -> bool:
         return self.dev_mode if self.graphiql is None else self.graphiql
@@ -106,6 +167,10 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.dev_mode if self.introspection is None else self.introspection
+
+
+def _hours(duration: timedelta) -> str:
+    return f"{round(duration.total_seconds() / 3600, 1):g}"
 
 
 def normalize_database_url(url: str) -> str:

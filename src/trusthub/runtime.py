@@ -21,6 +21,7 @@ from .messaging.broker import Broker, Consumer, create_broker
 from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
+from .pruner import Pruner
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,9 @@ class Runtime:
                 self._consumers.append(
                     await self.broker.consume(queue, decide, prefetch=BATCH_PREFETCH)
                 )
+            pruner = Pruner.from_settings(self.sessions, self.settings)  # one role prunes
+            pruner.start()
+            self._closers.append(pruner.stop)
         if Role.REVIEWER in self.roles:
             await self._start_reviewer()
         if Role.NOTIFIER in self.roles:

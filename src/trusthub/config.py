@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domain.retention import (
@@ -124,32 +124,30 @@ class Settings(BaseSettings):
         default=500, ge=1, le=10_000, description="Most rows one pruning statement deletes."
     )
 
-    @model_validator(mode="after")
-    def _retention_outlasts_redelivery(self) -> Self:
+    @field_validator(
+        "outbox_retention_hours", "inbox_retention_hours", "delivery_attempt_retention_days"
+    )
+    @classmethod
+    def _retention_outlasts_redelivery(cls, value: float, info: ValidationInfo) -> float:
         """A pruned inbox row or delivery attempt can no longer stop a redelivered message from
-        taking effect again: refuse a retention shorter than the longest redelivery window."""
-        horizon = webhook_retry_horizon(
-            self.webhook_retry_delays_ms, self.webhook_max_attempts, self.webhook_timeout_seconds
-        )
+        taking effect again: refuse a retention shorter than the longest redelivery window.
+        (A field validator, not a model one, so that the error shows this value alone.)"""
+        webhook = ("webhook_retry_delays_ms", "webhook_max_attempts", "webhook_timeout_seconds")
+        if any(name not in info.data for name in webhook):
+            return value  # those failed validation themselves, and say so
+        horizon = webhook_retry_horizon(*(info.data[name] for name in webhook))
         shortest = shortest_safe_retention(horizon)
-        for name, value in (
-            ("outbox_retention_hours", timedelta(hours=self.outbox_retention_hours)),
-            ("inbox_retention_hours", timedelta(hours=self.inbox_retention_hours)),
-            (
-                "delivery_attempt_retention_days",
-                timedelta(days=self.delivery_attempt_retention_days),
-            ),
-        ):
-            if value < shortest:
-                raise ValueError(
-                    f"{name.upper()} must be at least {_hours(shortest)} h: the webhook retry "
-                    f"horizon ({_hours(horizon)} h, from WEBHOOK_RETRY_DELAYS_MS, "
-                    "WEBHOOK_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
-                    f"{_hours(RETENTION_MARGIN)} h margin, "
-                    f"so that no redelivered message outlives its bookkeeping; it is "
-                    f"{_hours(value)} h"
-                )
-        return self
+        name = info.field_name or ""
+        retention = timedelta(days=value) if name.endswith("_days") else timedelta(hours=value)
+        if retention < shortest:
+            raise ValueError(
+                f"{name.upper()} must be at least {_hours(shortest)} h: the webhook retry "
+                f"horizon ({_hours(horizon)} h, from WEBHOOK_RETRY_DELAYS_MS, "
+                f"WEBHOOK_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
+                f"{_hours(RETENTION_MARGIN)} h margin, so that no redelivered message outlives "
+                f"its bookkeeping; it is {_hours(retention)} h"
+            )
+        return value
 
     @property
     def retention(self) -> Retention:
@@ -170,7 +168,8 @@ class Settings(BaseSettings):
 
 
 def _hours(duration: timedelta) -> str:
-    return f"{round(duration.total_seconds() / 3600, 1):g}"
+    """Hours to one decimal, rounded up (so that the least value allowed, as shown, is)."""
+    return f"{math.ceil(duration.total_seconds() / 360) / 10:g}"
 
 
 def normalize_database_url(url: str) -> str:

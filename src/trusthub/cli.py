@@ -10,6 +10,8 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -99,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     prune = sub.add_parser(
         "prune",
         help="delete old outbox, inbox and delivery-log rows now (DATABASE_URL)",
-        description="Delete sent outbox rows older than OUTBOX_RETENTION_HOURS, inbox rows "
+        description="In the database at DATABASE_URL, delete sent outbox rows older than "
+        "OUTBOX_RETENTION_HOURS, inbox rows "
         "older than INBOX_RETENTION_HOURS and delivery attempts older than "
         "DELIVERY_ATTEMPT_RETENTION_DAYS, PRUNE_BATCH_SIZE rows per transaction, and print how "
         "many went from each table. The decisions role does this every PRUNE_INTERVAL_SECONDS; "
@@ -113,7 +116,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a setting out of range: say which, without a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

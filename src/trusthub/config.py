@@ -108,6 +108,7 @@ class Settings(BaseSettings):
         "(GET /bench/customer-profiles/{id}; see bench/README.md).",
     )
 
+    # Declared after the webhook settings: their validator reads those (`info.data`).
     outbox_retention_hours: float = Field(
         default=168, gt=0, description="Sent outbox rows older than this are pruned."
     )

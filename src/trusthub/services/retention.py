@@ -57,7 +57,9 @@ _AGE = {
 }
 
 
-def _old(which: Prunable, before: datetime) -> tuple[sa.Table, sa.ColumnElement[bool], Any]:
+def _old(
+    which: Prunable, before: datetime
+) -> tuple[sa.Table, sa.ColumnElement[bool], sa.Column[Any]]:
     """The table, its "older than `before`" predicate and the (indexed) age column."""
     table = SQLModel.metadata.tables[which.value]
     age = table.c[_AGE[which]]

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -100,6 +102,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     _key_parsers(acc)
+
+    prune = sub.add_parser(
+        "prune",
+        help="delete old outbox, inbox and delivery-log rows now (DATABASE_URL)",
+        description="In the database at DATABASE_URL, delete sent outbox rows older than "
+        "OUTBOX_RETENTION_HOURS, inbox rows "
+        "older than INBOX_RETENTION_HOURS and delivery attempts older than "
+        "DELIVERY_ATTEMPT_RETENTION_DAYS, PRUNE_BATCH_SIZE rows per transaction, and print how "
+        "many went from each table. The decisions role does this every PRUNE_INTERVAL_SECONDS; "
+        "this command is for a backlog or a check.",
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="only count the rows that would be deleted"
+    )
     return parser
 
 
@@ -128,7 +144,11 @@ def _key_parsers(acc: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a setting out of range: say which, without a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -140,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "accounts":
         return asyncio.run(_accounts(args, settings))
+    if args.command == "prune":
+        return asyncio.run(_prune(settings, dry_run=args.dry_run))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":
@@ -228,6 +250,25 @@ async def _key_command(args: argparse.Namespace, session: AsyncSession) -> int:
     else:
         print(f"{'sid':<15} {account.sid}\n{'api_key':<15} {api_key}")
         print("Keep it now: it is not shown again.", file=sys.stderr)
+    return 0
+
+
+async def _prune(settings: Settings, *, dry_run: bool) -> int:
+    from .db import create_engine, create_session_factory
+    from .pruner import count_prunable, prune
+
+    engine = create_engine(settings.database_url, settings)
+    try:
+        sessions = create_session_factory(engine)
+        if dry_run:
+            counts = await count_prunable(sessions, settings.retention)
+        else:
+            counts = await prune(sessions, settings.retention)
+    finally:
+        await engine.dispose()
+    verb = "would delete" if dry_run else "deleted"
+    for table, count in counts.by_table().items():
+        print(f"{table.value:<17} {verb} {count}")
     return 0
 
 

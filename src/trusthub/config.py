@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .domain.retention import (
+    RETENTION_MARGIN,
+    Retention,
+    shortest_safe_retention,
+    webhook_retry_horizon,
+)
 
 
 class Settings(BaseSettings):
@@ -140,6 +149,57 @@ class Settings(BaseSettings):
         "(GET /bench/customer-profiles/{id}; see bench/README.md).",
     )
 
+    # Declared after the webhook settings: their validator reads those (`info.data`).
+    outbox_retention_hours: float = Field(
+        default=168, gt=0, description="Sent outbox rows older than this are pruned."
+    )
+    inbox_retention_hours: float = Field(
+        default=168, gt=0, description="Processed inbox rows older than this are pruned."
+    )
+    delivery_attempt_retention_days: float = Field(
+        default=30, gt=0, description="Delivery log rows older than this are pruned."
+    )
+    prune_interval_seconds: float = Field(
+        default=600, gt=0, description="How often the `decisions` role prunes those tables."
+    )
+    prune_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Most rows one pruning statement deletes."
+    )
+
+    @field_validator(
+        "outbox_retention_hours", "inbox_retention_hours", "delivery_attempt_retention_days"
+    )
+    @classmethod
+    def _retention_outlasts_redelivery(cls, value: float, info: ValidationInfo) -> float:
+        """A pruned inbox row or delivery attempt can no longer stop a redelivered message from
+        taking effect again: refuse a retention shorter than the longest redelivery window.
+        (A field validator, not a model one, so that the error shows this value alone.)"""
+        webhook = ("webhook_retry_delays_ms", "webhook_max_attempts", "webhook_timeout_seconds")
+        if any(name not in info.data for name in webhook):
+            return value  # those failed validation themselves, and say so
+        horizon = webhook_retry_horizon(*(info.data[name] for name in webhook))
+        shortest = shortest_safe_retention(horizon)
+        name = info.field_name or ""
+        retention = timedelta(days=value) if name.endswith("_days") else timedelta(hours=value)
+        if retention < shortest:
+            raise ValueError(
+                f"{name.upper()} must be at least {_hours(shortest)} h: the webhook retry "
+                f"horizon ({_hours(horizon)} h, from WEBHOOK_RETRY_DELAYS_MS, "
+                f"WEBHOOK_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
+                f"{_hours(RETENTION_MARGIN)} h margin, so that no redelivered message outlives "
+                f"its bookkeeping; it is {_hours(retention)} h"
+            )
+        return value
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            outbox=timedelta(hours=self.outbox_retention_hours),
+            inbox=timedelta(hours=self.inbox_retention_hours),
+            delivery_attempts=timedelta(days=self.delivery_attempt_retention_days),
+            batch=self.prune_batch_size,
+        )
+
     @property
     def graphiql_enabled(self) -> bool:
         return self.dev_mode if self.graphiql is None else self.graphiql
@@ -147,6 +207,11 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.dev_mode if self.introspection is None else self.introspection
+
+
+def _hours(duration: timedelta) -> str:
+    """Hours to one decimal, rounded up (so that the least value allowed, as shown, is)."""
+    return f"{math.ceil(duration.total_seconds() / 360) / 10:g}"
 
 
 def normalize_database_url(url: str) -> str:

@@ -24,6 +24,7 @@ from .messaging.broker import Broker, Consumer, create_broker
 from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
+from .pruner import Pruner
 from .transient import DependencyGate
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,9 @@ class Runtime:
                 on_resent=self.relay.wake,
             )
             self.sweeper.start()
+            pruner = Pruner.from_settings(self.sessions, self.settings)  # one role prunes
+            pruner.start()
+            self._closers.append(pruner.stop)
         if Role.REVIEWER in self.roles:
             await self._start_reviewer()
         if Role.NOTIFIER in self.roles:

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from trusthub.db import SessionFactory
+from trusthub.domain.retention import Retention
 from trusthub.models import IdempotencyKey
 from trusthub.models.base import utcnow
+from trusthub.pruner import prune
 from trusthub.services.idempotency import (
     Refusal,
     StoredResponse,
@@ -19,7 +21,6 @@ from trusthub.services.idempotency import (
     existing,
     fingerprint,
     insert_claim,
-    prune_idempotency_keys,
 )
 
 from ..conftest import Acct
@@ -99,7 +100,7 @@ async def test_a_taken_over_claim_stores_nothing_when_its_request_finishes(
     assert fresh.id != stale.id
 
 
-async def test_prune_deletes_expired_keys_up_to_the_limit(
+async def test_the_pruner_deletes_expired_keys_in_batches(
     sessions: SessionFactory, alice: Acct
 ) -> None:
     # given three expired keys and one live one
@@ -109,18 +110,17 @@ async def test_prune_deletes_expired_keys_up_to_the_limit(
             await insert_claim(session, alice.sid, f"k{n}", PRINT, now - timedelta(hours=age), TTL)
         await session.commit()
 
-    # when two are pruned, then the rest
-    async with sessions() as session:
-        first = await prune_idempotency_keys(session, now, limit=2)
-        await session.commit()
-    remaining = await keys(sessions)
-    async with sessions() as session:
-        second = await prune_idempotency_keys(session, now, limit=2)
-        await session.commit()
+    # when the pruner runs with batches of two
+    retention = Retention(
+        outbox=timedelta(days=7),
+        inbox=timedelta(days=7),
+        delivery_attempts=timedelta(days=30),
+        batch=2,
+    )
+    counts = await prune(sessions, retention, now=now, pause=0)
 
-    # then the oldest went first, and only the live key is left
-    assert (first, second) == (2, 1)
-    assert [k for k, _ in remaining] == ["k2", "k3"]
+    # then the expired keys went, and only the live key is left
+    assert counts.idempotency_keys == 3
     assert await keys(sessions) == [("k3", "IN_PROGRESS")]
 
 

@@ -44,6 +44,8 @@ class InboxMessage(SQLModel, table=True):
     """Messages a consumer has applied: the primary key makes a redelivery a no-op."""
 
     __tablename__ = "inbox_message"
+    # Pruning picks the oldest rows through it (services/retention.py).
+    __table_args__ = (sa.Index("ix_inbox_message_processed_at", "processed_at"),)
 
     consumer: str = Field(primary_key=True, max_length=32)
     message_id: str = Field(primary_key=True, max_length=64)
@@ -55,7 +57,10 @@ class DeliveryAttempt(SQLModel, table=True):
     """Every attempt to deliver a notification (webhook or email): the delivery log."""
 
     __tablename__ = "delivery_attempt"
-    __table_args__ = (sa.Index("ix_delivery_attempt_subject", "subject_sid", "id"),)
+    __table_args__ = (
+        sa.Index("ix_delivery_attempt_subject", "subject_sid", "id"),
+        sa.Index("ix_delivery_attempt_attempted_at", "attempted_at"),  # pruning
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_sid: str = Field(foreign_key="account.sid", max_length=34, index=True)

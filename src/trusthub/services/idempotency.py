@@ -145,21 +145,3 @@ async def release(session: AsyncSession, key_id: str) -> None:
         .where(col(IdempotencyKey.id) == key_id, col(IdempotencyKey.state) == IN_PROGRESS)
         .execution_options(synchronize_session=False)
     )
-
-
-async def prune_idempotency_keys(session: AsyncSession, now: datetime, limit: int) -> int:
-    """Delete up to `limit` keys expired at `now`, oldest first; returns how many. Expired keys
-    already count as absent, so this only reclaims space: call it periodically, committing after
-    each call, until it returns less than `limit`."""
-    expired = (
-        select(IdempotencyKey.id)
-        .where(col(IdempotencyKey.expires_at) <= now)
-        .order_by(col(IdempotencyKey.expires_at))
-        .limit(limit)
-    )
-    result = await session.exec(
-        sa.delete(IdempotencyKey)
-        .where(col(IdempotencyKey.id).in_(expired.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)

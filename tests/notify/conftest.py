@@ -170,8 +170,9 @@ MakeDeps = Callable[..., Awaitable[NotifierDeps]]
 
 @pytest.fixture
 async def make_deps(sessions: SessionFactory, settings: Settings) -> AsyncIterator[MakeDeps]:
-    """Deps with short timeouts; keyword arguments override settings (e.g. smtp_url, which
-    points nowhere by default)."""
+    """Deps with short timeouts that may call the loopback receivers (private networks
+    allowed); keyword arguments override settings (e.g. smtp_url, which points nowhere by
+    default)."""
     http = webhook_client()
 
     async def make(**overrides: Any) -> NotifierDeps:
@@ -180,6 +181,7 @@ async def make_deps(sessions: SessionFactory, settings: Settings) -> AsyncIterat
             "smtp_from": "Trust Hub <notifications@trusthub.example>",
             "webhook_timeout_seconds": 0.5,
             "webhook_max_attempts": 5,
+            "webhook_allow_private_networks": True,
             **overrides,
         }
         tuned = settings.model_copy(update=values)

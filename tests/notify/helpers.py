@@ -8,9 +8,16 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status, SubjectType
-from trusthub.messaging.messages import ReasonPayload, StatusChanged, WebhookRetry, decode
+from trusthub.messaging.messages import (
+    EmailRetry,
+    ReasonPayload,
+    StatusChanged,
+    WebhookRetry,
+    decode,
+)
 from trusthub.models import Account, DeliveryAttempt, OutboxMessage
 from trusthub.services import profiles
 
@@ -31,6 +38,11 @@ REASONS = [
 ]
 
 
+# The receivers of these tests listen on 127.0.0.1: profiles may name them only where private
+# networks are allowed (as in `trusthub dev`).
+LOOPBACK_ALLOWED = Settings(_env_file=None, webhook_allow_private_networks=True)  # type: ignore[call-arg]
+
+
 async def make_profile(
     sessions: SessionFactory,
     owner: Acct,
@@ -43,7 +55,9 @@ async def make_profile(
     if callback is not None:
         extra[("statusCallback",)] = callback
     async with sessions() as s:
-        row = await profiles.create_profile(s, owner.actor, business_profile(changes=extra))
+        row = await profiles.create_profile(
+            s, owner.actor, business_profile(changes=extra), settings=LOOPBACK_ALLOWED
+        )
         await s.commit()
     return row.sid
 
@@ -99,4 +113,10 @@ async def outbox(sessions: SessionFactory, message_type: str) -> list[Any]:
 async def retries(sessions: SessionFactory) -> list[WebhookRetry]:
     found = await outbox(sessions, "webhook.retry")
     assert all(isinstance(m, WebhookRetry) for m in found)
+    return found
+
+
+async def email_retries(sessions: SessionFactory) -> list[EmailRetry]:
+    found = await outbox(sessions, "email.retry")
+    assert all(isinstance(m, EmailRetry) for m in found)
     return found

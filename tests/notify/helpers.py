@@ -4,9 +4,12 @@ stored (the delivery log and the retries written to the outbox)."""
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 from sqlmodel import col, select
+from standardwebhooks import Webhook
+from twilio.request_validator import RequestValidator
 
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
@@ -18,11 +21,12 @@ from trusthub.messaging.messages import (
     WebhookRetry,
     decode,
 )
-from trusthub.models import Account, DeliveryAttempt, OutboxMessage
+from trusthub.models import Account, CustomerProfile, DeliveryAttempt, OutboxMessage
 from trusthub.services import profiles
 
 from ..conftest import Acct
 from ..factories import business_profile
+from .conftest import Received
 
 REASONS = [
     ReasonPayload(
@@ -120,3 +124,35 @@ async def email_retries(sessions: SessionFactory) -> list[EmailRetry]:
     found = await outbox(sessions, "email.retry")
     assert all(isinstance(m, EmailRetry) for m in found)
     return found
+
+
+async def store_directly(sessions: SessionFactory, sid: str, **columns: Any) -> None:
+    """Write profile columns without the write-time checks: data stored before they existed."""
+    async with sessions() as s:
+        row = await s.get(CustomerProfile, sid)
+        assert row is not None
+        for name, value in columns.items():
+            setattr(row, name, value)
+        await s.commit()
+
+
+class FakeDns:
+    """A resolver for `NotifierDeps.resolve`: names given addresses without touching DNS, every
+    lookup recorded; an unknown name fails as getaddrinfo does."""
+
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.answers = answers
+        self.lookups: list[tuple[str, int]] = []
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups.append((host, port))
+        if host not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return self.answers[host]
+
+
+def assert_signed(request: Received, auth_token: str, secret: str) -> None:
+    """What a receiver checks: either signature, against the URL it was called on."""
+    signature = request.headers["x-twilio-signature"]
+    assert RequestValidator(auth_token).validate(request.url, request.form, signature)
+    Webhook(secret).verify(request.body, request.headers, json_parse=False)

@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from standardwebhooks import Webhook
-from twilio.request_validator import RequestValidator
 
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
@@ -24,8 +22,17 @@ from trusthub.services import evaluations, representatives
 
 from ..conftest import Acct
 from ..factories import rep_changes
-from .conftest import MakeDeps, Received, Receiver, Reply, free_port
-from .helpers import REASONS, attempts, make_profile, outbox, retries, secrets_of, status_changed
+from .conftest import MakeDeps, Receiver, Reply, free_port
+from .helpers import (
+    REASONS,
+    assert_signed,
+    attempts,
+    make_profile,
+    outbox,
+    retries,
+    secrets_of,
+    status_changed,
+)
 
 
 async def deliver(
@@ -39,13 +46,6 @@ async def deliver(
             await handle_webhook(retry, deps)
         seen = len(written)
     return written
-
-
-def assert_signed(request: Received, auth_token: str, secret: str) -> None:
-    """What a receiver checks: either signature, against the URL it was called on."""
-    signature = request.headers["x-twilio-signature"]
-    assert RequestValidator(auth_token).validate(request.url, request.form, signature)
-    Webhook(secret).verify(request.body, request.headers, json_parse=False)
 
 
 async def test_callback_carries_every_field_signed_both_ways(

@@ -136,18 +136,25 @@ def callback_url(rules: CallbackRules) -> Callable[[Any], str]:
     its spelling alone, a private, loopback, link-local or metadata address."""
 
     def check(value: Any) -> str:
+        if isinstance(value, str) and not rules.allow_private_networks:
+            _refuse_internal_host(value)
         url = v.http_url(value)
-        parts = urlsplit(url)
-        if rules.require_https and parts.scheme != "https":
+        if rules.require_https and urlsplit(url).scheme != "https":
             raise ValueError("must be an https URL")
-        if not rules.allow_private_networks:
-            host = parts.hostname or ""
-            reason = host_refusal(host)
-            if reason is not None:
-                raise ValueError(
-                    f"must point to a public internet host: {host} {reason}, which status "
-                    "callbacks may not call"
-                )
         return url
 
     return check
+
+
+def _refuse_internal_host(url: str) -> None:
+    """Checked before the general URL checks, so that the reason is the one that matters."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return  # malformed: the URL check says so
+    reason = host_refusal(host) if host else None
+    if reason is not None:
+        raise ValueError(
+            f"must point to a public internet host: {host} {reason}, which status callbacks "
+            "may not call"
+        )

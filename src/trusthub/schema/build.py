@@ -19,6 +19,7 @@ from strawberry.schema.schema import validate_document
 
 from ..config import Settings
 from ..resolvers.common import ClientError
+from ..resolvers.deliveries import DeliveryMutation
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
@@ -39,7 +40,7 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
 
 
 @strawberry.type
-class Mutation(ProfileMutation, ProductMutation, ReviewMutation):
+class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
     pass
 
 

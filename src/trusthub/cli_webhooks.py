@@ -22,8 +22,8 @@ def add_parser(sub: Any) -> None:
         help="schedule given-up callbacks again",
         description="Schedule a new series of attempts (up to WEBHOOK_MAX_ATTEMPTS, to each "
         "subject's current statusCallback) of the given events' status callbacks, or of every "
-        "given-up one with --given-up. Only callbacks that were given up are replayed; a "
-        "running relay and notifier deliver them.",
+        "given-up one with --given-up, in the database at DATABASE_URL. Only callbacks that "
+        "were given up are replayed; a running relay and notifier deliver them.",
     )
     replay.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="events to replay")
     replay.add_argument(

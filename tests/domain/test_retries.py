@@ -102,7 +102,7 @@ def test_the_readme_states_the_default_horizon() -> None:
     horizon = retry_horizon(settings.webhook_retry_delays_ms, settings.webhook_max_attempts)
 
     # when the number it states is read
-    stated = re.search(r"no sooner than \*\*(.+?)\*\* after", text)
+    stated = re.search(r"no sooner than\s+\*\*(.+?)\*\*\s+after", text)
 
     # then it is the horizon of the defaults
     assert stated is not None

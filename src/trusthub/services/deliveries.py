@@ -134,21 +134,6 @@ async def list_attempts(
     return list(rows)
 
 
-async def attempts_for(
-    session: AsyncSession, event_id: str, channel: Channel
-) -> list[DeliveryAttempt]:
-    """Every logged attempt to deliver one event on one channel, oldest first."""
-    query = (
-        select(DeliveryAttempt)
-        .where(
-            col(DeliveryAttempt.event_id) == event_id,
-            col(DeliveryAttempt.channel) == channel.value,
-        )
-        .order_by(col(DeliveryAttempt.id))
-    )
-    return list((await session.exec(query)).all())
-
-
 async def was_delivered(
     session: AsyncSession, event_id: str, channel: Channel, *, or_attempt: int | None = None
 ) -> bool:

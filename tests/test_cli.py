@@ -219,6 +219,7 @@ HELP: dict[tuple[str, ...], tuple[str, ...]] = {
         "DATABASE_URL",
     ),
     ("accounts", "list"): ("--json", "DATABASE_URL"),
+    ("webhooks", "replay"): ("EVENT_ID", "--given-up", "--account", "DATABASE_URL"),
 }
 
 
@@ -383,6 +384,7 @@ async def test_dev_migrates_prints_a_working_demo_key_and_serves_graphiql(
     # when a newcomer runs `trusthub dev` on a fresh SQLite file
     async with running("dev", cwd=workdir, database_url=sqlite_file) as server:
         key = (await server.wait_for_line(r"demo API key.*: (\S+)$")).group(1)
+        private = await server.wait_for_line(r"status callbacks may call private .*")
         await server.wait_until_healthy()
         async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0) as http:
             viewer = await http.post(
@@ -400,3 +402,5 @@ async def test_dev_migrates_prints_a_working_demo_key_and_serves_graphiql(
     assert "graphiql" in ide.text.lower()
     # and the database file was created and migrated
     assert [row["name"] for row in await account_rows(sqlite_file)] == ["demo"]
+    # and it says that status callbacks may call local receivers (loopback, private networks)
+    assert "WEBHOOK_ALLOW_PRIVATE_NETWORKS=true" in private.group(0)

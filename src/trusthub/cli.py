@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from . import cli_webhooks
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -116,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     prune.add_argument(
         "--dry-run", action="store_true", help="only count the rows that would be deleted"
     )
+    cli_webhooks.add_parser(sub)
     return parser
 
 
@@ -162,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_accounts(args, settings))
     if args.command == "prune":
         return asyncio.run(_prune(settings, dry_run=args.dry_run))
+    if args.command == "webhooks":
+        return asyncio.run(cli_webhooks.run(args, settings))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":
@@ -345,6 +349,8 @@ def _dev(args: argparse.Namespace) -> int:
     os.environ["BROKER_URL"] = "memory://"  # one process: the in-process broker
     os.environ.setdefault("SMTP_URL", "log://")  # show decision emails in the log
     os.environ["DEV_MODE"] = "true"
+    # Local receivers (127.0.0.1, localhost) are what status callbacks call in development.
+    os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
     get_settings.cache_clear()
     settings = get_settings()
     from .migrate import upgrade
@@ -356,7 +362,13 @@ def _dev(args: argparse.Namespace) -> int:
         f"\n  trusthub dev — database {settings.database_url}\n"
         f"  GraphiQL:  http://{host}:{port}/graphql\n"
         f"  demo API key (a new one each start): {key}\n"
-        f'  GraphiQL headers: {{"Authorization": "Bearer {key}"}}\n',
+        f'  GraphiQL headers: {{"Authorization": "Bearer {key}"}}\n'
+        + (
+            "  status callbacks may call private and loopback addresses "
+            "(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true): for development only\n"
+            if settings.webhook_allow_private_networks
+            else ""
+        ),
         flush=True,
     )
     return _serve(settings, host, port)

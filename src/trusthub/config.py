@@ -56,8 +56,10 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Deliveries of one message before it is dead-lettered."
     )
     webhook_retry_delays_ms: list[int] = Field(
-        default_factory=lambda: [1_000, 5_000, 30_000, 120_000, 600_000],
-        description="The delay queues a failed status callback waits in (JSON list, ms).",
+        default_factory=lambda: [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000],
+        min_length=1,
+        description="The delay queues a failed status callback or email waits in (JSON list, "
+        "ms); each is a queue of its own.",
     )
     review_sla_hours: float = Field(default=24, gt=0, description="A review's due time.")
     claim_ttl_seconds: int = Field(
@@ -91,7 +93,22 @@ class Settings(BaseSettings):
     )
     webhook_timeout_seconds: float = Field(default=10, gt=0, description="Status callback timeout.")
     webhook_max_attempts: int = Field(
-        default=8, ge=1, description="Attempts of one status callback before it is given up."
+        default=18,
+        ge=1,
+        description="Attempts of one status callback before it is given up (with the default "
+        "delays: no sooner than 26 h after the first; see README, Status callbacks).",
+    )
+    webhook_allow_private_networks: bool = Field(
+        default=False,
+        description="Let status callbacks call loopback, private, link-local and internal "
+        "hosts (local development and tests only: otherwise anyone with an account could make "
+        "trusthub call its own network).",
+    )
+    webhook_require_https: bool = Field(
+        default=False, description="Accept and call only https:// status callback URLs."
+    )
+    email_max_attempts: int = Field(
+        default=18, ge=1, description="Attempts of one decision email before it is given up."
     )
     sweep_interval_seconds: float = Field(
         default=60,
@@ -177,7 +194,10 @@ class Settings(BaseSettings):
         webhook = ("webhook_retry_delays_ms", "webhook_max_attempts", "webhook_timeout_seconds")
         if any(name not in info.data for name in webhook):
             return value  # those failed validation themselves, and say so
-        horizon = webhook_retry_horizon(*(info.data[name] for name in webhook))
+        delays, attempts, timeout = (info.data[name] for name in webhook)
+        # Emails retry through the same delay queues, with their own attempt budget.
+        attempts = max(attempts, info.data.get("email_max_attempts", 0))
+        horizon = webhook_retry_horizon(delays, attempts, timeout)
         shortest = shortest_safe_retention(horizon)
         name = info.field_name or ""
         retention = timedelta(days=value) if name.endswith("_days") else timedelta(hours=value)
@@ -185,7 +205,7 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{name.upper()} must be at least {_hours(shortest)} h: the webhook retry "
                 f"horizon ({_hours(horizon)} h, from WEBHOOK_RETRY_DELAYS_MS, "
-                f"WEBHOOK_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
+                f"WEBHOOK_MAX_ATTEMPTS or EMAIL_MAX_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS) plus a "
                 f"{_hours(RETENTION_MARGIN)} h margin, so that no redelivered message outlives "
                 f"its bookkeeping; it is {_hours(retention)} h"
             )

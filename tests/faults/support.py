@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlmodel import col, select
 
+from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.models import CustomerProfile, InboxMessage, StatusChange
 from trusthub.services import evaluations, profiles, representatives
@@ -32,13 +33,21 @@ REAL_REP = {"email": "grace@acmetelecom.com", "phoneNumber": "+14155552671"}
 BAD_EIN: dict[tuple[str, ...], Any] = {("business", "registrationNumber"): "00-1234567"}
 
 
+# Status callbacks in these tests go to a receiver on 127.0.0.1: allowed as in `trusthub dev`
+# (the workers get WEBHOOK_ALLOW_PRIVATE_NETWORKS=true too).
+LOOPBACK_ALLOWED = Settings(_env_file=None, webhook_allow_private_networks=True)  # type: ignore[call-arg]
+
+
 async def submit_profile(
     sessions: SessionFactory, account: Acct, changes: dict[tuple[str, ...], Any] | None = None
 ) -> str:
     """Create, complete and submit a business profile through the services; return its SID."""
     async with sessions() as s:
         row = await profiles.create_profile(
-            s, account.actor, business_profile(changes={**REAL_LOOKING, **(changes or {})})
+            s,
+            account.actor,
+            business_profile(changes={**REAL_LOOKING, **(changes or {})}),
+            settings=LOOPBACK_ALLOWED,
         )
         await representatives.add_representative(
             s, account.actor, row.sid, 1, rep_changes(**REAL_REP)

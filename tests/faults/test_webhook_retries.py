@@ -35,7 +35,11 @@ async def test_a_failing_receiver_gets_every_callback_once_it_recovers(
 ) -> None:
     # given a receiver that fails its first four requests (500, 503, 429, 502)
     receiver.answer(Reply(500), Reply(503), Reply(429, headers={"Retry-After": "0"}), Reply(502))
-    env = {"WEBHOOK_RETRY_DELAYS_MS": DELAYS, "SMTP_URL": "log://"}
+    env = {
+        "WEBHOOK_RETRY_DELAYS_MS": DELAYS,
+        "SMTP_URL": "log://",
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # the receiver listens on 127.0.0.1
+    }
     try:
         await stack.worker("decisions", **env)
         await stack.worker("reviewer", **env)

@@ -313,6 +313,28 @@ async def test_retry_delay_queue_delivers_into_webhooks_after_its_ttl(
     assert await broker.queue_depth(topology.retry_queue(delay_ms)) == 0
 
 
+async def test_email_delay_queue_delivers_into_emails_only(
+    broker: Broker, topology: Topology
+) -> None:
+    # given consumers of both notification queues
+    emails, webhooks = Received(), Received()
+    await broker.consume(topology.emails, emails)
+    await broker.consume(topology.webhooks, webhooks)
+    [delay_ms] = topology.retry_delays_ms
+
+    # when a message goes to the emails' delay queue
+    await broker.publish("retry", f"email.delay.{delay_ms}", b"mail again", message_id="e-1")
+
+    # then it waits there, then reaches the emails queue and nothing else
+    assert await broker.queue_depth(topology.email_retry_queue(delay_ms)) == 1
+    assert await broker.queue_depth(topology.retry_queue(delay_ms)) == 0
+    await wait_until(lambda: len(emails.deliveries) == 1)
+    await asyncio.sleep(0.1)
+    assert (emails.bodies, emails.message_ids) == ([b"mail again"], ["e-1"])
+    assert webhooks.deliveries == []
+    assert await broker.queue_depth(topology.email_retry_queue(delay_ms)) == 0
+
+
 async def test_declare_is_idempotent(broker: Broker, topology: Topology) -> None:
     # given a topology declared again (the fixture declared it once; every process does)
     await broker.declare()

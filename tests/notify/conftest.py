@@ -7,11 +7,12 @@ import asyncio
 import socket
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import uvicorn
@@ -46,6 +47,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    raw_headers: tuple[tuple[bytes, bytes], ...] = ()  # bytes as sent (e.g. UTF-8, not latin-1)
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,32 @@ class Receiver:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         text = "ok" if reply.status < 300 else f"failure {reply.status}"
-        return PlainTextResponse(text, status_code=reply.status, headers=reply.headers)
+        response = PlainTextResponse(text, status_code=reply.status, headers=reply.headers)
+        response.raw_headers.extend(reply.raw_headers)
+        return response
+
+    @property
+    def port(self) -> int:
+        port = urlsplit(self.url).port
+        assert port is not None
+        return port
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+@asynccontextmanager
+async def serving(certfile: str | None = None) -> AsyncIterator[Receiver]:
+    """A receiver on 127.0.0.1 (https with `certfile`, a PEM of key and chain)."""
     recorder = Receiver()
     app = Starlette(routes=[Route("/hooks/status", recorder.endpoint, methods=["POST"])])
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, lifespan="off", log_level="warning", access_log=False, timeout_graceful_shutdown=1
+        app,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+        ssl_certfile=certfile,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -96,11 +112,20 @@ async def receiver() -> AsyncIterator[Receiver]:
         await asyncio.sleep(0.01)
     assert server.started, "the HTTP receiver did not start"
     # A query string, as real callback URLs often carry one: it is part of what is signed.
-    recorder.url = f"http://127.0.0.1:{port}/hooks/status?tenant=acme&v=1"
-    yield recorder
-    server.should_exit = True
-    await task
-    sock.close()
+    scheme = "https" if certfile else "http"
+    recorder.url = f"{scheme}://127.0.0.1:{port}/hooks/status?tenant=acme&v=1"
+    try:
+        yield recorder
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with serving() as recorder:
+        yield recorder
 
 
 # -- the customer's mail server --------------------------------------------------------------
@@ -113,6 +138,15 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
         self.senders: list[str] = []
+        self.unknown: set[str] = set()  # recipients refused for good (550)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content
@@ -170,8 +204,9 @@ MakeDeps = Callable[..., Awaitable[NotifierDeps]]
 
 @pytest.fixture
 async def make_deps(sessions: SessionFactory, settings: Settings) -> AsyncIterator[MakeDeps]:
-    """Deps with short timeouts; keyword arguments override settings (e.g. smtp_url, which
-    points nowhere by default)."""
+    """Deps with short timeouts that may call the loopback receivers (private networks
+    allowed); keyword arguments override settings (e.g. smtp_url, which points nowhere by
+    default)."""
     http = webhook_client()
 
     async def make(**overrides: Any) -> NotifierDeps:
@@ -180,6 +215,7 @@ async def make_deps(sessions: SessionFactory, settings: Settings) -> AsyncIterat
             "smtp_from": "Trust Hub <notifications@trusthub.example>",
             "webhook_timeout_seconds": 0.5,
             "webhook_max_attempts": 5,
+            "webhook_allow_private_networks": True,
             **overrides,
         }
         tuned = settings.model_copy(update=values)

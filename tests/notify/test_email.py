@@ -9,11 +9,11 @@ from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
 from trusthub.messaging.messages import ReasonPayload
 from trusthub.notify.deps import SmtpTarget
-from trusthub.notify.email import EmailNotSent, handle_email
+from trusthub.notify.email import handle_email
 
 from ..conftest import Acct
 from .conftest import MailServer, MakeDeps, free_port
-from .helpers import attempts, make_profile, status_changed
+from .helpers import attempts, email_retries, make_profile, status_changed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -121,30 +121,34 @@ async def test_redelivered_decision_is_not_emailed_twice(
     assert len(await attempts(sessions, event.event_id, "EMAIL")) == 1
 
 
-async def test_smtp_down_logs_the_attempt_and_raises_then_a_redelivery_sends_it(
+async def test_smtp_down_logs_the_attempt_and_its_retry_through_a_delay_queue_sends_it(
     sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
 ) -> None:
-    # given: the first delivery finds no SMTP server
+    # given: the first attempt finds no SMTP server
     down = await make_deps(smtp_url=f"smtp://127.0.0.1:{free_port()}")
     up = await make_deps(smtp_url=mail_server.url())
     sid = await make_profile(sessions, alice)
     event = status_changed(alice, sid, Status.REJECTED)
 
-    # when
-    with pytest.raises(EmailNotSent):
-        await handle_email(event, down)
-    await handle_email(event, up)  # the runner nacked; the queue redelivers
+    # when it is handled (without raising: nothing is redelivered), then its retry
+    await handle_email(event, down)
+    [retry] = await email_retries(sessions)
+    await handle_email(retry, up)
 
-    # then
+    # then the retry went to an emails delay queue and the second attempt sent it
+    assert (retry.attempt, retry.event) == (2, event)
+    assert retry.routing_key() == f"email.delay.{retry.delay_ms}"
     failed, sent = await attempts(sessions, event.event_id, "EMAIL")
     assert (failed.attempt, failed.succeeded, failed.target) == (1, False, OPS)
     assert failed.error is not None
     assert failed.error != ""
+    assert failed.next_attempt_at is not None
     assert (sent.attempt, sent.succeeded) == (2, True)
     assert len(mail_server.mailbox.messages) == 1
+    assert len(await email_retries(sessions)) == 1
 
 
-async def test_wrong_smtp_password_is_a_failed_attempt(
+async def test_wrong_smtp_password_is_a_failed_attempt_that_is_retried(
     sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
 ) -> None:
     # given
@@ -153,15 +157,15 @@ async def test_wrong_smtp_password_is_a_failed_attempt(
     event = status_changed(alice, sid, Status.APPROVED, reasons=[])
 
     # when
-    with pytest.raises(EmailNotSent):
-        await handle_email(event, deps)
+    await handle_email(event, deps)
 
-    # then
+    # then (the operator may fix the password before the retries run out)
     assert mail_server.mailbox.messages == []
     [failed] = await attempts(sessions, event.event_id, "EMAIL")
     assert not failed.succeeded
     assert failed.error is not None
     assert "SMTPAuthenticationError" in failed.error
+    assert [r.attempt for r in await email_retries(sessions)] == [2]
 
 
 def test_smtp_url_forms() -> None:

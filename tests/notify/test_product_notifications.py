@@ -14,7 +14,7 @@ from trusthub.services import products
 
 from ..conftest import Acct
 from .conftest import MailServer, MakeDeps, Receiver
-from .helpers import attempts, make_profile
+from .helpers import LOOPBACK_ALLOWED, attempts, make_profile
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -34,6 +34,7 @@ async def shaken_product(sessions: SessionFactory, owner: Acct, callback: str) -
                     ("statusCallback",): callback,
                 },
             ),
+            settings=LOOPBACK_ALLOWED,
         )
         await s.commit()
     return row.sid

@@ -11,21 +11,28 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from standardwebhooks import Webhook
-from twilio.request_validator import RequestValidator
 
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
 from trusthub.messaging.messages import StatusChanged, WebhookRetry
 from trusthub.models import Account
 from trusthub.notify.deps import NotifierDeps
-from trusthub.notify.webhooks import backoff_ms, handle_webhook, retry_after_ms
+from trusthub.notify.webhooks import handle_webhook
 from trusthub.services import evaluations, representatives
 
 from ..conftest import Acct
 from ..factories import rep_changes
-from .conftest import MakeDeps, Received, Receiver, Reply, free_port
-from .helpers import REASONS, attempts, make_profile, outbox, retries, secrets_of, status_changed
+from .conftest import MakeDeps, Receiver, Reply, free_port
+from .helpers import (
+    REASONS,
+    assert_signed,
+    attempts,
+    make_profile,
+    outbox,
+    retries,
+    secrets_of,
+    status_changed,
+)
 
 
 async def deliver(
@@ -39,13 +46,6 @@ async def deliver(
             await handle_webhook(retry, deps)
         seen = len(written)
     return written
-
-
-def assert_signed(request: Received, auth_token: str, secret: str) -> None:
-    """What a receiver checks: either signature, against the URL it was called on."""
-    signature = request.headers["x-twilio-signature"]
-    assert RequestValidator(auth_token).validate(request.url, request.form, signature)
-    Webhook(secret).verify(request.body, request.headers, json_parse=False)
 
 
 async def test_callback_carries_every_field_signed_both_ways(
@@ -328,29 +328,6 @@ async def test_profile_without_callback_url_gets_no_request(
     assert receiver.requests == []
     assert await attempts(sessions, event.event_id, "WEBHOOK") == []
     assert await retries(sessions) == []
-
-
-def test_backoff_grows_exponentially_within_its_jitter() -> None:
-    # given / when
-    lowest = [backoff_ms(n, rand=lambda: 0.0) for n in range(1, 6)]
-    highest = [backoff_ms(n, rand=lambda: 0.999999) for n in range(1, 6)]
-
-    # then: half of 1 s·2^(n-1) is fixed, the other half random
-    assert lowest == [500, 1_000, 2_000, 4_000, 8_000]
-    assert highest == [999, 1_999, 3_999, 7_999, 15_999]
-    assert backoff_ms(100, rand=lambda: 0.0) == 1_800_000  # capped at an hour
-
-
-def test_retry_after_reads_seconds_and_http_dates() -> None:
-    # given
-    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-    # when / then
-    assert retry_after_ms("120", now) == 120_000
-    assert retry_after_ms("Sun, 01 Mar 2026 12:01:30 GMT", now) == 90_000
-    assert retry_after_ms("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0
-    assert retry_after_ms("soon", now) is None
-    assert retry_after_ms(None, now) is None
 
 
 async def test_unusable_webhook_secret_is_a_logged_failed_attempt_not_a_crash(

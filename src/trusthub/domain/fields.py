@@ -7,10 +7,11 @@ evaluation reads values through the same table."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import validators as v
+from .callback_urls import CallbackRules, callback_url
 from .enums import (
     BusinessIdentity,
     BusinessIndustry,
@@ -40,7 +41,7 @@ def _specs(*specs: FieldSpec) -> dict[Path, FieldSpec]:
 PROFILE_FIELDS = _specs(
     FieldSpec(("friendlyName",), "friendly_name", v.text(64), clearable=False),
     FieldSpec(("notificationEmail",), "notification_email", v.email, clearable=False),
-    FieldSpec(("statusCallback",), "status_callback", v.http_url),
+    FieldSpec(("statusCallback",), "status_callback", callback_url(CallbackRules())),
     FieldSpec(("business", "legalName"), "legal_name", v.text(255)),
     FieldSpec(("business", "identity"), "business_identity", v.enum_of(BusinessIdentity)),
     FieldSpec(("business", "type"), "business_type", v.enum_of(BusinessType)),
@@ -82,6 +83,20 @@ REPRESENTATIVE_FIELDS = _specs(
     FieldSpec(("businessTitle",), "business_title", v.text(64), clearable=False),
     FieldSpec(("jobPosition",), "job_position", v.enum_of(JobPosition), clearable=False),
 )
+
+STATUS_CALLBACK: Path = ("statusCallback",)
+
+
+def with_callback_rules(
+    specs: Mapping[Path, FieldSpec], rules: CallbackRules
+) -> dict[Path, FieldSpec]:
+    """`specs` with the status callback checked under `rules` (the tables above use the
+    strictest rules; the deployment's settings may loosen them)."""
+    out = dict(specs)
+    if STATUS_CALLBACK in out:
+        out[STATUS_CALLBACK] = replace(out[STATUS_CALLBACK], check=callback_url(rules))
+    return out
+
 
 BLOCK_FOR_KIND = {"business": "BUSINESS", "individual": "INDIVIDUAL"}
 

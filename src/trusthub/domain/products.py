@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from . import validators as v
+from .callback_urls import CallbackRules, callback_url
 from .fields import FieldSpec, Path
 
 
@@ -97,7 +98,7 @@ COMMON_FIELDS: dict[Path, FieldSpec] = {
     for s in (
         FieldSpec(("friendlyName",), "friendly_name", v.text(64), clearable=False),
         FieldSpec(("notificationEmail",), "notification_email", v.email, clearable=False),
-        FieldSpec(("statusCallback",), "status_callback", v.http_url),
+        FieldSpec(("statusCallback",), "status_callback", callback_url(CallbackRules())),
     )
 }
 

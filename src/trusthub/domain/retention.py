@@ -20,9 +20,11 @@ RETENTION_MARGIN = timedelta(hours=24)
 def webhook_retry_horizon(
     retry_delays_ms: Sequence[int], max_attempts: int, timeout_seconds: float
 ) -> timedelta:
-    """The longest a status callback can keep being retried: each of its `max_attempts - 1`
-    waits lasts at most the longest delay queue (a longer backoff or `Retry-After` is capped
-    to it, `Topology.retry_delay_for`), and each attempt at most the timeout."""
+    """The longest a status callback (or email) can keep being retried — an upper bound, where
+    `domain.retries.retry_horizon` is the least time before one is given up: each of its
+    `max_attempts - 1` waits lasts at most the longest delay queue (a longer backoff or
+    `Retry-After` is capped to it, `Topology.retry_delay_for`), and each attempt at most the
+    timeout."""
     longest_wait_ms = max(retry_delays_ms, default=0)
     waits = timedelta(milliseconds=longest_wait_ms * max(max_attempts - 1, 0))
     return waits + timedelta(seconds=timeout_seconds * max_attempts)

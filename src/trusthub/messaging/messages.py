@@ -140,16 +140,36 @@ class StatusChanged(Message):
 
 
 class WebhookRetry(Message):
-    """A status callback to try again after `delay_ms` (through a delay queue)."""
+    """A status callback to try again after `delay_ms` (through a delay queue). `attempt` counts
+    every attempt of the event; `first_attempt` is where this series began (a replay of a
+    given-up callback starts a new series, with `max attempts` of its own)."""
 
     exchange: ClassVar[str] = RETRY
     type: Literal["webhook.retry"] = "webhook.retry"
     event: StatusChanged
     attempt: int
     delay_ms: int
+    first_attempt: int = 1
 
     def routing_key(self) -> str:
         return f"delay.{self.delay_ms}"
+
+
+class EmailRetry(Message):
+    """A decision email to try again after `delay_ms`, through the emails' own delay queues."""
+
+    exchange: ClassVar[str] = RETRY
+    type: Literal["email.retry"] = "email.retry"
+    event: StatusChanged
+    attempt: int
+    delay_ms: int
+    first_attempt: int = 1
+
+    def routing_key(self) -> str:
+        return f"email.delay.{self.delay_ms}"
+
+
+RetryMessage = WebhookRetry | EmailRetry
 
 
 AnyMessage = Annotated[
@@ -159,7 +179,8 @@ AnyMessage = Annotated[
     | DecisionMade
     | ApprovalWithdrawn
     | StatusChanged
-    | WebhookRetry,
+    | WebhookRetry
+    | EmailRetry,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyMessage)

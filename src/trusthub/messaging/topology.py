@@ -10,16 +10,22 @@ events (topic) ───── status.# ─────────▶ <ns>.webh
                                       ├▶ <ns>.emails           (quorum)  notifier
                                       └▶ one exclusive queue per gateway (subscriptions)
 retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
+                └─── email.delay.<ms> ─▶ <ns>.emails.retry.<ms> (TTL) ─dead-letter─▶ <ns>.emails
 dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  poison messages
 ```
 Quorum queues have `x-delivery-limit` (RabbitMQ 3.10 sets no default) and dead-letter
-at-least-once to `<ns>.dlx`."""
+at-least-once to `<ns>.dlx`.
+
+Each channel has delay queues of its own because a queue's arguments (where it dead-letters to)
+cannot change once declared: RabbitMQ refuses the re-declaration (PRECONDITION_FAILED). A new
+delay or a new channel is a new queue name, never new arguments on an existing one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.retries import delay_queue_for
 from .messages import DECISIONS, EVENTS, RETRY, REVIEWS
 
 DLX = "dlx"
@@ -42,7 +48,15 @@ class QueueSpec:
 class Topology:
     namespace: str = "trusthub"
     delivery_limit: int = 5
-    retry_delays_ms: tuple[int, ...] = (1_000, 5_000, 30_000, 120_000, 600_000)
+    retry_delays_ms: tuple[int, ...] = (
+        1_000,
+        5_000,
+        30_000,
+        120_000,
+        600_000,
+        3_600_000,
+        21_600_000,
+    )
     exchanges_logical: tuple[tuple[str, str], ...] = field(
         default=(
             (REVIEWS, "direct"),
@@ -81,11 +95,16 @@ class Topology:
         return f"{self.namespace}.dead"
 
     def retry_queue(self, delay_ms: int) -> str:
+        """A status callback's delay queue (dead-letters into the webhooks queue)."""
         return f"{self.namespace}.retry.{delay_ms}"
+
+    def email_retry_queue(self, delay_ms: int) -> str:
+        """A decision email's delay queue (dead-letters into the emails queue)."""
+        return f"{self.namespace}.emails.retry.{delay_ms}"
 
     def retry_delay_for(self, wanted_ms: int) -> int:
         """The shortest delay queue that waits at least `wanted_ms` (the longest otherwise)."""
-        return next((d for d in self.retry_delays_ms if d >= wanted_ms), self.retry_delays_ms[-1])
+        return delay_queue_for(wanted_ms, self.retry_delays_ms)
 
     def exchanges(self) -> list[ExchangeSpec]:
         return [ExchangeSpec(self.exchange(n), t) for n, t in self.exchanges_logical]
@@ -121,15 +140,14 @@ class Topology:
             ),
         ]
         for delay in self.retry_delays_ms:
-            specs.append(
-                QueueSpec(
-                    self.retry_queue(delay),
-                    {
-                        "x-message-ttl": delay,
-                        "x-dead-letter-exchange": "",
-                        "x-dead-letter-routing-key": self.webhooks,
-                    },
-                    ((e(RETRY), f"delay.{delay}"),),
-                )
-            )
+            for queue, key, target in (
+                (self.retry_queue(delay), f"delay.{delay}", self.webhooks),
+                (self.email_retry_queue(delay), f"email.delay.{delay}", self.emails),
+            ):
+                arguments = {
+                    "x-message-ttl": delay,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": target,
+                }
+                specs.append(QueueSpec(queue, arguments, ((e(RETRY), key),)))
         return specs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -10,6 +11,7 @@ import httpx
 from ..config import Settings
 from ..db import SessionFactory
 from ..messaging.topology import Topology
+from .targets import Resolver, system_resolver
 
 SMTP_PORT = 25
 SMTPS_PORT = 465
@@ -55,6 +57,7 @@ class NotifierDeps:
     topology: Topology
     http: httpx.AsyncClient
     smtp: SmtpTarget | None  # None: SMTP_URL=log://, emails are logged instead of sent
+    resolve: Resolver = system_resolver  # tests give names addresses without touching DNS
 
     @classmethod
     def build(
@@ -63,16 +66,23 @@ class NotifierDeps:
         settings: Settings,
         topology: Topology,
         http: httpx.AsyncClient,
+        resolve: Resolver = system_resolver,
     ) -> NotifierDeps:
         smtp = None if settings.smtp_url == "log://" else SmtpTarget.from_url(settings.smtp_url)
-        return cls(sessions, settings, topology, http, smtp)
+        return cls(sessions, settings, topology, http, smtp, resolve)
 
 
-def webhook_client() -> httpx.AsyncClient:
-    """The HTTP client for status callbacks: no redirects followed (a 3xx is a failed delivery,
-    as a redirect could send a signed body elsewhere); per-request timeouts come from settings."""
+def webhook_client(verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+    """The HTTP client for status callbacks. No redirects followed (a 3xx is a failed delivery:
+    a redirect could send a signed body elsewhere, or to an address nobody checked). No
+    keep-alive: each request goes to the address checked for it, and a pooled connection to
+    the same address, opened for another host name, would skip the certificate check for this
+    one. No proxy from the environment: it would connect to names nobody checked. Per-request
+    timeouts come from settings."""
     return httpx.AsyncClient(
         follow_redirects=False,
         headers={"User-Agent": "trusthub-webhooks/1"},
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=0),
+        trust_env=False,
+        verify=verify,
     )

@@ -1,9 +1,12 @@
 """Decision emails: a plain-text message to the profile's notification address when a review
 ends (APPROVED or REJECTED), with the reasons in plain words.
 
-A failure is logged in its own transaction and raised, so the runner nacks and the queue's
-delivery limit bounds the retries. The Message-ID is derived from the event, so that a
-redelivery after an unacknowledged success can be recognised as the same message."""
+Every attempt is logged; a failed one is retried through the emails' delay queues (an
+`EmailRetry` outbox row committed with the log row, as for status callbacks) until
+`email_max_attempts`, or given up at once when retrying cannot help (the server refused the
+recipient for good, or the stored data cannot make a valid message). The Message-ID is derived
+from the event, so that a resend after an unacknowledged success is recognisably the same
+message."""
 
 from __future__ import annotations
 
@@ -17,10 +20,9 @@ import aiosmtplib
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import ReasonCode, Status, SubjectType
-from ..messaging.messages import ReasonPayload, StatusChanged
-from ..models import DeliveryAttempt
+from ..messaging.messages import EmailRetry, ReasonPayload, StatusChanged
 from ..models.base import utcnow
-from ..services.deliveries import Channel, attempts_for, clip_error, was_delivered
+from ..services.deliveries import Attempt, Channel, Outcome, record_attempt, was_delivered
 from ..services.subjects import Subject, load_subject
 from .deps import NotifierDeps, SmtpTarget
 
@@ -47,10 +49,6 @@ REASON_SENTENCES: dict[str, str] = {
     ),
     ReasonCode.OTHER: "The profile needs another correction.",
 }
-
-
-class EmailNotSent(RuntimeError):
-    """SMTP refused or could not be reached; the attempt is logged, the message redelivered."""
 
 
 def reason_sentence(code: str) -> str:
@@ -126,40 +124,56 @@ async def _recipient(session: AsyncSession, event: StatusChanged) -> Subject | N
     return subject if subject is not None and subject.notification_email else None
 
 
-async def handle_email(message: StatusChanged, deps: NotifierDeps) -> None:
+def _permanent(exc: aiosmtplib.SMTPException) -> bool:
+    """The server refused this message or its recipient for good (5xx), or cannot carry it
+    (no SMTPUTF8 for a non-ASCII address). Connection trouble, 4xx and our own login are worth
+    trying again."""
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        return True
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return all(r.code >= 500 for r in exc.recipients)
+    return isinstance(exc, aiosmtplib.SMTPRecipientRefused | aiosmtplib.SMTPDataError) and (
+        exc.code >= 500
+    )
+
+
+async def _send(deps: NotifierDeps, event: StatusChanged, profile: Subject) -> Outcome:
+    started_at, started = utcnow(), time.monotonic()
+    error, permanent = None, False
+    try:
+        email = compose_email(event, profile, deps.settings.smtp_from)
+        await send_email(email, deps.smtp)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in a stored header value
+        error, permanent = f"cannot compose the email: {exc}", True
+    except aiosmtplib.SMTPException as exc:
+        error, permanent = f"{type(exc).__name__}: {exc}", _permanent(exc)
+    except OSError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return Outcome(started_at, duration_ms, error=error, permanent=permanent)
+
+
+async def handle_email(message: StatusChanged | EmailRetry, deps: NotifierDeps) -> None:
     """Email a decision to the profile's notification address, once per event."""
-    if message.status not in DECISIONS:
+    if isinstance(message, EmailRetry):
+        event, number, first = message.event, message.attempt, message.first_attempt
+    else:
+        event, number, first = message, 1, 1
+    if event.status not in DECISIONS:
         return
     async with deps.sessions() as session:
-        if await was_delivered(session, message.event_id, Channel.EMAIL):
+        if await was_delivered(session, event.event_id, Channel.EMAIL, or_attempt=number):
             return
-        profile = await _recipient(session, message)
-        attempt = len(await attempts_for(session, message.event_id, Channel.EMAIL)) + 1
+        profile = await _recipient(session, event)
     if profile is None:
         return
-    email = compose_email(message, profile, deps.settings.smtp_from)
-    started_at, started = utcnow(), time.monotonic()
-    failure: Exception | None = None
-    try:
-        await send_email(email, deps.smtp)
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        failure = exc
+    outcome = await _send(deps, event, profile)
     async with deps.sessions() as session:
-        session.add(
-            DeliveryAttempt(
-                account_sid=profile.account_sid,
-                subject_sid=profile.sid,
-                event_id=message.event_id,
-                channel=Channel.EMAIL.value,
-                target=profile.notification_email,
-                attempt=attempt,
-                succeeded=failure is None,
-                error=clip_error(f"{type(failure).__name__}: {failure}" if failure else None),
-                duration_ms=int((time.monotonic() - started) * 1000),
-                attempted_at=started_at,
-            )
+        record_attempt(
+            session,
+            Attempt(Channel.EMAIL, event, number, first, profile.notification_email),
+            outcome,
+            max_attempts=deps.settings.email_max_attempts,
+            delays_ms=deps.topology.retry_delays_ms,
         )
         await session.commit()
-    if failure is not None:
-        log.warning("email for %s attempt %d failed: %s", message.event_id, attempt, failure)
-        raise EmailNotSent(f"email for event {message.event_id} not sent") from failure

@@ -8,7 +8,7 @@ from ..config import Settings
 from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
-from ..messaging.messages import Message, StatusChanged, WebhookRetry
+from ..messaging.messages import EmailRetry, Message, StatusChanged, WebhookRetry
 from ..transient import DependencyGate
 from .deps import NotifierDeps, webhook_client
 from .email import handle_email
@@ -30,7 +30,7 @@ async def start_notifier(
             await handle_webhook(message, deps)
 
     async def email(message: Message) -> None:
-        if isinstance(message, StatusChanged):
+        if isinstance(message, StatusChanged | EmailRetry):
             await handle_email(message, deps)
 
     consumers = [

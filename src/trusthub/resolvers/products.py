@@ -101,7 +101,9 @@ class ProductMutation:
             customer_profile_sid=str(input.customer_profile_id),
             changes=to_changes(input, skip=_BLOCK_SKIP),
         )
-        row, errors = await perform(info, lambda s, a: products.create_product(s, a, data))
+        row, errors = await perform(
+            info, lambda s, a: products.create_product(s, a, data, settings=info.context.settings)
+        )
         return _payload(row, errors)
 
     @strawberry.mutation
@@ -110,7 +112,10 @@ class ProductMutation:
     ) -> pt.TrustProductPayload:
         changes = to_changes(input, skip=_BLOCK_SKIP)
         row, errors = await perform(
-            info, lambda s, a: products.update_product(s, a, str(input.id), changes)
+            info,
+            lambda s, a: products.update_product(
+                s, a, str(input.id), changes, settings=info.context.settings
+            ),
         )
         return _payload(row, errors)
 

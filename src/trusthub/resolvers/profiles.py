@@ -88,7 +88,9 @@ class ProfileMutation:
             primary_profile_sid=str(input.primary_profile_id) if input.primary_profile_id else None,
             changes=i.to_changes(input, skip=_CREATE_SKIP),
         )
-        row, errors = await perform(info, lambda s, a: profiles.create_profile(s, a, data))
+        row, errors = await perform(
+            info, lambda s, a: profiles.create_profile(s, a, data, settings=info.context.settings)
+        )
         return _profile_payload(row, errors)
 
     @strawberry.mutation
@@ -97,7 +99,10 @@ class ProfileMutation:
     ) -> t.CustomerProfilePayload:
         changes = i.to_changes(input, skip=frozenset({"id"}))
         row, errors = await perform(
-            info, lambda s, a: profiles.update_profile(s, a, str(input.id), changes)
+            info,
+            lambda s, a: profiles.update_profile(
+                s, a, str(input.id), changes, settings=info.context.settings
+            ),
         )
         return _profile_payload(row, errors)
 

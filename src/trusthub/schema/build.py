@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from ..config import Settings
 from ..resolvers.common import ClientError
+from ..resolvers.deliveries import DeliveryMutation
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
@@ -48,7 +49,7 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
 
 
 @strawberry.type
-class Mutation(ProfileMutation, ProductMutation, ReviewMutation):
+class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
     pass
 
 

@@ -13,11 +13,11 @@ from ..domain.products import A2PCompanyType, CallUseCase, StockExchange, TrustP
 from ..resolvers.common import page_size
 from ..services.phone_numbers import page_of_numbers
 from .context import Info
+from .delivery_types import DeliveryAttempt
 from .enums import Status
 from .errors import UserError
 from .types import (
     CustomerProfile,
-    DeliveryAttempt,
     Node,
     PageInfo,
     Policy,

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from .. import models
 from ..resolvers.common import page_size
 from .context import Info
+from .delivery_types import DeliveryAttempt
 from .enums import (
     BusinessIdentity,
     BusinessIndustry,
@@ -147,35 +148,6 @@ class Policy(Node):
             kind=row.kind,
             tier=row.tier,
             requirements=cast(JSON, row.requirements),
-        )
-
-
-@strawberry.type(description="One attempt to deliver a status callback or an email.")
-class DeliveryAttempt:
-    event_id: strawberry.ID
-    channel: str
-    target: str
-    attempt: int
-    succeeded: bool
-    status_code: int | None
-    error: str | None
-    duration_ms: int | None
-    next_attempt_at: datetime | None
-    attempted_at: datetime
-
-    @classmethod
-    def from_row(cls, row: models.DeliveryAttempt) -> DeliveryAttempt:
-        return cls(
-            event_id=strawberry.ID(row.event_id),
-            channel=row.channel,
-            target=row.target,
-            attempt=row.attempt,
-            succeeded=row.succeeded,
-            status_code=row.status_code,
-            error=row.error,
-            duration_ms=row.duration_ms,
-            next_attempt_at=row.next_attempt_at,
-            attempted_at=row.attempted_at,
         )
 
 

@@ -15,7 +15,7 @@ from ..domain import lifecycle
 from ..domain.enums import Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
 from ..domain.evaluation import Outcome, ProfileFacts
-from ..domain.fields import Path, apply_changes
+from ..domain.fields import Path, apply_changes, with_callback_rules
 from ..domain.products import (
     BLOCK_NAMES,
     TrustProductKind,
@@ -26,7 +26,7 @@ from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, Tr
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
-from .profiles import Page, decode_cursor, encode_cursor, get_profile
+from .profiles import Page, callback_rules, decode_cursor, encode_cursor, get_profile
 from .scoping import get_owned, owned_by
 from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
@@ -84,12 +84,14 @@ async def policy_for_product(session: AsyncSession, kind: TrustProductKind) -> P
     return policy
 
 
-async def create_product(session: AsyncSession, actor: Actor, data: NewProduct) -> TrustProduct:
+async def create_product(
+    session: AsyncSession, actor: Actor, data: NewProduct, *, settings: Settings | None = None
+) -> TrustProduct:
     profile = await get_profile(
         session, actor, data.customer_profile_sid, field=("customerProfileId",)
     )
     changes = _own_block(data.kind, data.changes)
-    specs = product_fields(data.kind)
+    specs = with_callback_rules(product_fields(data.kind), callback_rules(settings))
     required = {p: None for p, spec in specs.items() if not spec.clearable}
     values = apply_changes(specs, {**required, **changes}, {})
     policy = await policy_for_product(session, data.kind)
@@ -122,13 +124,18 @@ async def create_product(session: AsyncSession, actor: Actor, data: NewProduct) 
 
 
 async def update_product(
-    session: AsyncSession, actor: Actor, sid: str, changes: Mapping[Path, Any]
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    changes: Mapping[Path, Any],
+    *,
+    settings: Settings | None = None,
 ) -> TrustProduct:
     product = await get_product(session, actor, sid)
     lifecycle.ensure_editable(Status(product.status))
     kind = TrustProductKind(product.kind)
     changes = _own_block(kind, changes)
-    specs = product_fields(kind)
+    specs = with_callback_rules(product_fields(kind), callback_rules(settings))
     values = apply_changes(specs, changes, product.model_dump())
     changed = [c for c, v in values.items() if getattr(product, c) != v]
     if changed:

@@ -14,10 +14,19 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..config import Settings, get_settings
 from ..domain import lifecycle
+from ..domain.callback_urls import CallbackRules
 from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
-from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
+from ..domain.fields import (
+    BLOCK_FOR_KIND,
+    PROFILE_FIELDS,
+    FieldSpec,
+    Path,
+    apply_changes,
+    with_callback_rules,
+)
 from ..domain.sids import SidPrefix, new_sid
 from ..models import (
     AuthorizedRepresentative,
@@ -131,12 +140,24 @@ async def _check_primary(
     return primary
 
 
-async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) -> CustomerProfile:
+def callback_rules(settings: Settings | None) -> CallbackRules:
+    """How strictly status callback URLs are checked in this deployment."""
+    s = settings or get_settings()
+    return CallbackRules(s.webhook_allow_private_networks, s.webhook_require_https)
+
+
+def profile_fields(settings: Settings | None) -> dict[Path, FieldSpec]:
+    return with_callback_rules(PROFILE_FIELDS, callback_rules(settings))
+
+
+async def create_profile(
+    session: AsyncSession, actor: Actor, data: NewProfile, *, settings: Settings | None = None
+) -> CustomerProfile:
     _check_blocks(data.kind, data.changes)
     primary = await _check_primary(session, actor, data)
     # A profile cannot exist without its non-clearable fields: a left-out one reads as null.
     required = {p: None for p, spec in PROFILE_FIELDS.items() if not spec.clearable}
-    values = apply_changes(PROFILE_FIELDS, {**required, **data.changes}, {})
+    values = apply_changes(profile_fields(settings), {**required, **data.changes}, {})
     policy = await policy_for(session, data.kind, data.tier)
     profile = CustomerProfile(
         sid=new_sid(SidPrefix.PROFILE),
@@ -172,12 +193,17 @@ async def create_profile(session: AsyncSession, actor: Actor, data: NewProfile) 
 
 
 async def update_profile(
-    session: AsyncSession, actor: Actor, sid: str, changes: Mapping[Path, Any]
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    changes: Mapping[Path, Any],
+    *,
+    settings: Settings | None = None,
 ) -> CustomerProfile:
     profile = await get_profile(session, actor, sid)
     lifecycle.ensure_editable(Status(profile.status))
     _check_blocks(ProfileKind(profile.kind), changes)
-    values = apply_changes(PROFILE_FIELDS, changes, profile.model_dump())
+    values = apply_changes(profile_fields(settings), changes, profile.model_dump())
     changed = [c for c, v in values.items() if getattr(profile, c) != v]
     if changed:
         for column in changed:

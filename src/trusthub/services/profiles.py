@@ -15,10 +15,11 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
+from ..domain import validators as v
 from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
-from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.fields import BLOCK_FOR_KIND, PROFILE_FIELDS, Path, apply_changes, check_value
+from ..domain.sids import SidPrefix, new_sid, sid_prefix
 from ..models import (
     AuthorizedRepresentative,
     CustomerProfile,
@@ -33,6 +34,8 @@ from .history import audit, record_transition
 from .scoping import get_owned, owned_by
 
 T = TypeVar("T")
+
+FILTER_NAME: Path = ("filter", "friendlyName")
 
 
 @dataclass(frozen=True)
@@ -265,7 +268,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         at = datetime.fromisoformat(created)
         if at.tzinfo is None:  # every cursor we issue is UTC-aware; this one was not ours
             raise ValueError("naive cursor time")
-        return at, str(sid)
+        if not isinstance(sid, str) or sid_prefix(sid) is None:
+            raise ValueError("not a SID")  # nor anything else the database should see
+        return at, sid
     except (ValueError, TypeError, binascii.Error):
         raise DomainError.single(ErrorCode.INVALID_VALUE, "Malformed cursor.", ("after",)) from None
 
@@ -278,8 +283,10 @@ def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
         where.append(col(CustomerProfile.kind) == flt.kind.value)
     if flt.tier is not None:
         where.append(col(CustomerProfile.tier) == flt.tier.value)
-    if flt.friendly_name:
-        escaped = flt.friendly_name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Checked like the stored names, so that no value reaches the database that a name can't hold.
+    name = check_value(FILTER_NAME, v.text(64, min_length=0), flt.friendly_name or "")
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(
             func.lower(CustomerProfile.friendly_name).like(f"%{escaped.lower()}%", escape="\\")
         )

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..domain import lifecycle
 from ..domain.enums import Role, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, not_found
-from ..domain.reviews import ReviewOutcome, ReviewStatus, due_at, effective_status
+from ..domain.reviews import ReviewOutcome, ReviewStatus, check_reasons, due_at, effective_status
 from ..domain.sids import SidPrefix, new_sid
 from ..messaging.messages import (
     ApprovalWithdrawn,
@@ -240,6 +240,15 @@ async def claim_review(
     return review
 
 
+def checked_reasons(reasons: Sequence[ReasonPayload]) -> list[ReasonPayload]:
+    """A reviewer's reasons as `check_reasons` cleans them; a bad one is a DomainError."""
+    cleaned = check_reasons([(r.field, r.message) for r in reasons])
+    return [
+        r.model_copy(update={"field": f, "message": m})
+        for r, (f, m) in zip(reasons, cleaned, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class HumanDecision:
     review_sid: str
@@ -266,7 +275,7 @@ async def decide_review(session: AsyncSession, actor: Actor, decision: HumanDeci
             review_sid=review.sid,
             subject_sid=review.subject_sid,
             outcome=decision.outcome.value,
-            reasons=list(decision.reasons),
+            reasons=checked_reasons(decision.reasons),
             decided_by=actor.account_sid,
         ),
     )
@@ -334,7 +343,7 @@ async def withdraw_approval(
         ApprovalWithdrawn(
             subject_sid=subject.sid,
             subject_type=subject_type_of(subject).value,
-            reasons=list(reasons),
+            reasons=checked_reasons(reasons),
             decided_by=actor.account_sid,
         ),
     )

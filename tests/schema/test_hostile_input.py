@@ -286,3 +286,60 @@ async def test_reasons_are_stored_trimmed_and_composed(
     assert decision["reasons"] == [
         {"code": "OTHER", "field": ["friendlyName"], "message": "Ren\u00e9e?"}
     ]
+
+
+# Every kind of ID argument: a read, a mutation input, a filter, a review, a withdrawal.
+ID_DOCUMENTS = [
+    ("query($id: ID!) { customerProfile(id: $id) { id } }", "customerProfile"),
+    ("query($id: ID!) { trustProduct(id: $id) { id } }", "trustProduct"),
+    (
+        'mutation($id: ID!) { updateCustomerProfile(input: {id: $id, friendlyName: "x"})'
+        " { userErrors { code field } } }",
+        "updateCustomerProfile",
+    ),
+    (
+        "mutation($id: ID!) { submitTrustProduct(input: {id: $id, acceptTerms: true})"
+        " { userErrors { code field } } }",
+        "submitTrustProduct",
+    ),
+    (
+        "mutation($id: ID!) { createTrustProduct(input: {kind: SHAKEN_STIR, customerProfileId: $id,"
+        ' friendlyName: "x", notificationEmail: "a@example.com"}) { userErrors { code field } } }',
+        "createTrustProduct",
+    ),
+    (
+        "query($id: ID!) { trustProducts(filter: {customerProfileId: $id}) { totalCount } }",
+        "trustProducts",
+    ),
+    ("mutation($id: ID!) { claimReview(id: $id) { userErrors { code field } } }", "claimReview"),
+    (
+        "mutation($id: ID!) { withdrawApproval(subjectId: $id,"
+        ' reasons: [{code: OTHER, message: "x"}]) { userErrors { code field } } }',
+        "withdrawApproval",
+    ),
+]
+
+
+async def test_an_id_holding_a_nul_names_nothing(
+    gql: GraphQLClient, alice: Acct, make_account: MakeAccount
+) -> None:
+    reviewer = await make_account("rita", Role.REVIEWER)
+    bad = "BU\x00" + "0" * 31
+    answers = {}
+    for document, name in ID_DOCUMENTS:
+        account = reviewer if name in ("claimReview", "withdrawApproval") else alice
+        # when an ID argument holds a NUL (gql fails on "Unexpected error." from PostgreSQL)
+        answers[name] = (await gql(document, {"id": bad}, account=account))[name]
+    # then it names no object: not found, nothing listed
+    assert answers == {
+        "customerProfile": None,
+        "trustProduct": None,
+        "updateCustomerProfile": {"userErrors": [{"code": "NOT_FOUND", "field": ["id"]}]},
+        "submitTrustProduct": {"userErrors": [{"code": "NOT_FOUND", "field": ["id"]}]},
+        "createTrustProduct": {
+            "userErrors": [{"code": "NOT_FOUND", "field": ["customerProfileId"]}]
+        },
+        "trustProducts": {"totalCount": 0},
+        "claimReview": {"userErrors": [{"code": "NOT_FOUND", "field": ["id"]}]},
+        "withdrawApproval": {"userErrors": [{"code": "NOT_FOUND", "field": ["subjectId"]}]},
+    }

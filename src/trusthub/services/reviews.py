@@ -16,7 +16,7 @@ from ..domain import lifecycle
 from ..domain.enums import Role, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, not_found
 from ..domain.reviews import ReviewOutcome, ReviewStatus, check_reasons, due_at, effective_status
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.sids import SidPrefix, is_sid, new_sid
 from ..messaging.messages import (
     ApprovalWithdrawn,
     DecisionMade,
@@ -130,6 +130,8 @@ async def _subject(session: AsyncSession, review: Review) -> Subject | None:
 
 
 async def _review(session: AsyncSession, sid: str) -> Review | None:
+    if not is_sid(sid):
+        return None
     held = txcache.locked(session).get(sid)
     if isinstance(held, Review):
         return held  # locked and loaded by this transaction

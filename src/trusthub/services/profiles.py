@@ -36,6 +36,7 @@ from .scoping import get_owned, owned_by
 T = TypeVar("T")
 
 FILTER_NAME: Path = ("filter", "friendlyName")
+_FILTER_NAME_CHECK = v.text(64, min_length=0)  # a longer substring is in no name
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
     if flt.tier is not None:
         where.append(col(CustomerProfile.tier) == flt.tier.value)
     # Checked like the stored names, so that no value reaches the database that a name can't hold.
-    name = check_value(FILTER_NAME, v.text(64, min_length=0), flt.friendly_name or "")
+    name = check_value(FILTER_NAME, _FILTER_NAME_CHECK, flt.friendly_name or "")
     if name:
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(

@@ -31,6 +31,7 @@ from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
+from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads
 from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
@@ -83,27 +84,30 @@ class GraphQLApp(GraphQL[Context, None]):
         self.authenticate = authenticate
         self.connections = connections
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            connection = scope.pop(CONNECTION_SCOPE_KEY, None)
-            if connection is not None:  # a WebSocket admitted by on_ws_connect has ended
-                self.connections.remove(connection)
-
     def encode_json(self, data: object) -> str:
         # orjson: 0.1 ms for a page of 100 profiles, where the standard library took 1 ms
         # (bench/README.md). Text, not bytes: WebSocket messages must be text frames.
         return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
-        # orjson first (a third of the standard library's time for a request body); what it
-        # refuses (integers beyond 64 bits, NaN) goes to the standard library, so a request
-        # is accepted or refused exactly as before, with the same errors.
+        return decode_body(data)  # orjson, then the standard library; see schema/http_body.py
+
+    def parse_json(self, data: str | bytes) -> object:
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+            return self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise BodyRefused(exc) from exc
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except BodyRefused as exc:
+            # A body that is not JSON: 400 with a JSON error (strawberry's own is plain text).
+            await exc.response()(scope, receive, send)
+        finally:
+            connection = scope.pop(CONNECTION_SCOPE_KEY, None)
+            if connection is not None:  # a WebSocket admitted by on_ws_connect has ended
+                self.connections.remove(connection)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -7,18 +7,13 @@ from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
-from strawberry.schema.schema import validate_document
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from ..config import Settings
-from ..resolvers.common import ClientError
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
@@ -27,10 +22,11 @@ from ..resolvers.subscriptions import Subscription
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
+from .disclosure import GatewaySchema, MaskInternalErrors, QuietExecutor
+from .document_limits import CACHED_DOCUMENT_CHARS, DocumentLimits, check_document
 from .enum_output import use_dict_enums
 from .events import SharedEventExecutor
 from .execution import use_lean_resolvers
-from .runner import LightSchema
 
 
 @strawberry.type
@@ -48,8 +44,9 @@ class OperationSetup(SchemaExtension):
     every extension's hooks in every phase of every request, and seven of them were a tenth of
     a read's CPU — bench/README.md):
     - fresh dataloader caches (a WebSocket connection runs many operations);
-    - the limits: tokens at parse time; depth, aliases and (unless enabled) introspection as
-      validation rules, their classes built once per schema;
+    - the limits: tokens at parse time; depth, aliases and selections (`document_limits`)
+      before graphql-core's validation, which is not linear in a document's size and so only
+      sees documents within them; introspection (unless enabled) as a validation rule;
     - parse and validation caches keyed by the query text (hashing the parsed document, as
       strawberry's ValidationCache does, walks the whole tree on every request)."""
 
@@ -78,14 +75,31 @@ class OperationSetup(SchemaExtension):
         yield
 
 
+# Rules strawberry adds to every validation (`strawberry.schema.schema.validate_document`).
+STRAWBERRY_RULES: tuple[type[ASTValidationRule], ...] = (
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
+
+
 class OperationCaches:
-    """Shared by every request of one schema; bounded, so unique query texts cannot grow them."""
+    """Shared by every request of one schema; bounded, so unique query texts cannot grow them,
+    and holding only documents of at most CACHED_DOCUMENT_CHARS (one token can be a string of
+    megabytes: such documents are parsed and validated anew each time)."""
 
     def __init__(
-        self, rules: tuple[type[ASTValidationRule], ...], max_tokens: int, size: int = 512
+        self,
+        rules: tuple[type[ASTValidationRule], ...],
+        limits: DocumentLimits,
+        max_tokens: int,
+        *,
+        hide_suggestions: bool,
+        size: int = 512,
     ) -> None:
         self.rules = rules
+        self.limits = limits
         self.max_tokens = max_tokens
+        self.hide_suggestions = hide_suggestions
         self.size = size
         self._parse: Callable[[str], DocumentNode] = lru_cache(maxsize=size)(self._parse_text)
         self._validated: dict[tuple[str, tuple[type[ASTValidationRule], ...]], Any] = {}
@@ -94,6 +108,8 @@ class OperationCaches:
         return parse(query, max_tokens=self.max_tokens)
 
     def parse(self, query: str) -> DocumentNode:
+        if len(query) > CACHED_DOCUMENT_CHARS:
+            return self._parse_text(query)
         return self._parse(query)
 
     def validate(
@@ -106,46 +122,38 @@ class OperationCaches:
         key = (query, rules)
         errors: list[GraphQLError] | None = self._validated.get(key)
         if errors is None:
-            errors = validate_document(schema, document, rules)
-            if len(self._validated) >= self.size:
-                self._validated.clear()
-            self._validated[key] = errors
+            errors = check_document(document, self.limits) or validate(
+                schema,
+                document,
+                (*rules, *STRAWBERRY_RULES),
+                hide_suggestions=self.hide_suggestions,
+            )
+            if len(query) <= CACHED_DOCUMENT_CHARS:
+                if len(self._validated) >= self.size:
+                    self._validated.clear()
+                self._validated[key] = errors
         return errors
 
 
-class MaskInternalErrors(MaskErrors):
-    """strawberry's `MaskErrors`, without its `isinstance` check of every result against a
-    runtime-checkable Protocol (2.5 % of a read's CPU, to learn whether it has errors)."""
-
-    def _process_result(self, result: object) -> None:
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
-
-
-def _should_mask(error: GraphQLError) -> bool:
-    # Validation and client errors explain a bad request; anything else is internal.
-    original = error.original_error
-    if original is None or isinstance(original, ClientError):
-        return False
-    # A variable of the wrong type or enum fails before execution (no path) with a GraphQLError
-    # naming the field; show it. Errors inside execution (with a path) stay masked.
-    return not (isinstance(original, GraphQLError) and error.path is None)
-
-
 def build_schema(settings: Settings) -> strawberry.Schema:
-    rules: list[type[ASTValidationRule]] = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    if not settings.introspection_enabled:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    caches = OperationCaches(tuple(rules), settings.max_tokens)
+    introspection = settings.introspection_enabled
+    limits = DocumentLimits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_selections=settings.max_selections,
+    )
+    caches = OperationCaches(
+        () if introspection else (NoSchemaIntrospectionCustomRule,),
+        limits,
+        settings.max_tokens,
+        # With introspection off, "Did you mean …" would tell a client the schema's names.
+        hide_suggestions=not introspection,
+    )
     # Factories: a fresh extension per request.
     extensions: list[Any] = [lambda: OperationSetup(caches)]
     if not settings.dev_mode:
-        extensions.append(lambda: MaskInternalErrors(should_mask_error=_should_mask))
-    schema = LightSchema(
+        extensions.append(MaskInternalErrors)
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -158,7 +166,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             pt.TrustProduct,
         ],
         extensions=extensions,
-        execution_context_class=SharedEventExecutor,
+        execution_context_class=SharedEventExecutor if introspection else QuietExecutor,
     )
     use_dict_enums(schema)
     use_lean_resolvers(schema)

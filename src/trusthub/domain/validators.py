@@ -143,11 +143,15 @@ def enum_of(cls: type[E]) -> Check:
 
 
 def list_of(item: Check, *, min_items: int = 0, max_items: int) -> Check:
-    """A list of checked items, de-duplicated in order."""
+    """A list of checked items, de-duplicated in order. A list longer than `max_items` is
+    refused before any item is checked (a client could send a million URLs to be parsed),
+    even if it would shrink below the bound once de-duplicated."""
 
     def check(value: Any) -> list[Any]:
         if not isinstance(value, list | tuple):
             raise ValueError("must be a list")
+        if len(value) > max_items:
+            raise ValueError(f"must have at most {max_items} items")
         out: list[Any] = []
         for i, v in enumerate(value):
             try:
@@ -158,8 +162,6 @@ def list_of(item: Check, *, min_items: int = 0, max_items: int) -> Check:
                 out.append(checked)
         if len(out) < min_items:
             raise ValueError(f"must have at least {min_items} item(s)")
-        if len(out) > max_items:
-            raise ValueError(f"must have at most {max_items} items")
         return out
 
     return check

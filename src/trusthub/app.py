@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from .body_limit import BodyLimit
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
@@ -31,6 +33,8 @@ from .schema.build import build_schema
 from .schema.context import Context
 from .schema.loaders import SharedReads
 from .services.accounts import authenticate, hash_api_key
+
+logger = logging.getLogger(__name__)
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
@@ -222,16 +226,24 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    # The probe says only "not ready"; why goes to the log, once per outage (probes repeat).
+    outage = False
+
     async def readyz(request: Request) -> Response:
+        nonlocal outage
         try:
             async with engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
-        except Exception as exc:  # any failure means "not ready"; say which
-            return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
+        except Exception as exc:  # any failure means "not ready"
+            if not outage:
+                logger.warning("not ready: the database does not answer: %s", exc)
+            outage = True
+            return JSONResponse({"status": "not ready"}, status_code=503)
+        outage = False
         return JSONResponse({"status": "ready", "database": "ok"})
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", BodyLimit(graphql, settings.max_body_bytes), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

@@ -48,9 +48,10 @@ class BodyLimit:
         response = JSONResponse(
             {"errors": [{"message": f"The request body is larger than {self.max_bytes} bytes."}]},
             status_code=413,
-            # The rest of the body is not read: the connection cannot carry another request.
-            headers={"Connection": "close"},
         )
+        # No "Connection: close": uvicorn then discards the rest of the body as it arrives
+        # (nothing of it is kept), and the client, still sending, reads this answer instead
+        # of a connection reset.
         await response(scope, receive, send)
 
 

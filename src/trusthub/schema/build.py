@@ -104,6 +104,10 @@ class OperationCaches:
         self._parse: Callable[[str], DocumentNode] = lru_cache(maxsize=size)(self._parse_text)
         self._validated: dict[tuple[str, tuple[type[ASTValidationRule], ...]], Any] = {}
 
+    def entries(self) -> tuple[int, int]:
+        """How many documents the parse cache and the validation cache hold."""
+        return self._parse.cache_info().currsize, len(self._validated)  # type: ignore[attr-defined]
+
     def _parse_text(self, query: str) -> DocumentNode:
         return parse(query, max_tokens=self.max_tokens)
 

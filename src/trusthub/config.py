@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="Most fields, fragment spreads and inline fragments in one document, a "
         "fragment's counted at each spread of it.",
     )
+    max_field_overlaps: int = Field(
+        default=2_000,
+        ge=0,
+        description="Most pairs of fields with the same response name in one selection set, "
+        "fragments merged in (a pair of leaf fields counts 1/64): validation compares each.",
+    )
     max_tokens: int = Field(default=2000, description="Most lexer tokens in one document.")
     max_body_bytes: int = Field(
         default=1_048_576,

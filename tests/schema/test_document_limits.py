@@ -1,6 +1,7 @@
-"""A document's shape is checked in time linear in its size (`schema/document_limits.py`):
-depth, aliases and selections with every fragment counted at each of its spreads but walked
-once, before graphql-core's validation; and large documents are never cached."""
+"""A document's shape is checked before graphql-core's validation (`schema/document_limits.py`):
+depth, aliases and selections in time linear in its size, every fragment counted at each of
+its spreads but walked once; then, within those, the field overlaps that graphql-core's
+validation would compare pairwise. Large documents are never cached."""
 
 from __future__ import annotations
 
@@ -141,6 +142,67 @@ async def test_the_selections_limit_is_a_setting(alice: Acct, settings: Settings
     assert within.json()["data"]["viewer"]["account"]["id"] == alice.sid
 
 
+def chained_fragments(count: int) -> str:
+    """Each fragment selects `viewer { __typename }` and spreads the next one."""
+    fragments = [
+        f"fragment F{n} on Query {{ viewer {{ __typename }} ...F{n + 1} }}"
+        for n in range(count - 1)
+    ]
+    last = f"fragment F{count - 1} on Query {{ viewer {{ __typename }} }}"
+    return "\n".join(["query { ...F0 }", *fragments, last])
+
+
+def inline_fragments(count: int) -> str:
+    return "query { viewer { " + "... on Viewer { account { id } } " * count + "} }"
+
+
+@pytest.mark.parametrize(
+    ("query", "overlaps"),
+    [
+        # 150 `viewer` merged into the root: C(150, 2) pairs, and C(150, 2) / 64 of __typename
+        (chained_fragments(150), 11_175 + 11_175 // 64),
+        # 180 `account` merged into viewer, and their `id`
+        (inline_fragments(180), 16_110 + 16_110 // 64),
+        ("query { " + "__typename " * 1990 + "}", 1_979_055 // 64),
+    ],
+)
+async def test_documents_with_quadratic_field_overlaps_are_refused(
+    gql: GraphQLClient, alice: Acct, query: str, overlaps: int
+) -> None:
+    # when alice sends a document under the token limit whose fields, once fragments are
+    # merged, share a response name thousands of times over
+    body = await gql.raw(query, headers=alice.headers)
+    # then it is refused before graphql-core would compare each pair
+    assert _refusal(body) == [
+        f"{overlaps} field overlaps found (pairs of fields with the same response name in one "
+        "selection set once fragments are merged; validation compares each). Allowed: 2000"
+    ]
+
+
+async def test_field_overlaps_within_the_limit_are_validated_and_answered(
+    gql: GraphQLClient, alice: Acct
+) -> None:
+    # when alice sends 63 chained fragments and 63 inline fragments (1,983 overlaps each)
+    chained = await gql(chained_fragments(63), account=alice)
+    inline = await gql(inline_fragments(63), account=alice)
+    # then both are answered
+    assert chained == {"viewer": {"__typename": "Viewer"}}
+    assert inline == {"viewer": {"account": {"id": alice.sid}}}
+
+
+async def test_an_unused_fragment_is_refused_before_validation(
+    gql: GraphQLClient, alice: Acct
+) -> None:
+    # when alice sends a fragment that no operation spreads (validation would still walk it)
+    query = "query { __typename }\nfragment Spare on Query { viewer { account { id } } }"
+    body = await gql.raw(query, headers=alice.headers)
+    # then it is refused as graphql-core would, at its location
+    assert body["data"] is None
+    assert body["errors"] == [
+        {"message": "Fragment 'Spare' is never used.", "locations": [{"line": 2, "column": 1}]}
+    ]
+
+
 async def test_a_fragment_cycle_is_still_refused_by_validation(
     gql: GraphQLClient, alice: Acct
 ) -> None:
@@ -177,15 +239,17 @@ def test_the_cost_of_a_document_counts_each_fragment_at_each_spread() -> None:
         """
     )
     # when it is costed
-    [(name, cost)] = document_cost(document).items()
+    costs, unused = document_cost(document)
+    [(name, cost)] = costs.items()
+    assert unused == set()
     # then: depth 2 (viewer > account, the fields with sub-selections), 5 aliases, and every
     # field and spread counted
     assert name == "Q"
     assert (cost.depth, cost.aliases) == (2, 5)
     # viewer, x, 2 * (...V, a, id, b, ...A, name)
     assert cost.selections == 2 + 2 * 6
-    assert check_document(document, DocumentLimits(2, 5, 14)) == []
-    assert [e.message for e in check_document(document, DocumentLimits(1, 4, 13))] == [
+    assert check_document(document, DocumentLimits(2, 5, 14, 0)) == []
+    assert [e.message for e in check_document(document, DocumentLimits(1, 4, 13, 0))] == [
         "'Q' exceeds maximum operation depth of 1",
         "5 aliases found. Allowed: 4",
         "14 selections found (fields and fragments, each fragment counted at every spread of "
@@ -198,7 +262,7 @@ def test_the_cost_of_a_document_counts_each_fragment_at_each_spread() -> None:
 
 def test_documents_larger_than_the_cached_size_are_never_cached() -> None:
     schema = build_schema(Settings(_env_file=None))._schema  # type: ignore[call-arg]
-    caches = OperationCaches((), DocumentLimits(12, 30, 5000), 2000, hide_suggestions=True)
+    caches = OperationCaches((), DocumentLimits(12, 30, 5000, 2000), 2000, hide_suggestions=True)
     small = "query { __typename }"
     large = 'query { customerProfile(id: "' + "x" * CACHED_DOCUMENT_CHARS + '") { id } }'
     for query in (small, small, large, large):

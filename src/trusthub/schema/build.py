@@ -145,6 +145,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_selections=settings.max_selections,
+        max_field_overlaps=settings.max_field_overlaps,
     )
     caches = OperationCaches(
         () if introspection else (NoSchemaIntrospectionCustomRule,),

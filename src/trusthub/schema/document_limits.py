@@ -35,6 +35,7 @@ class DocumentLimits:
     max_depth: int
     max_aliases: int
     max_selections: int
+    max_field_overlaps: int
 
 
 @dataclass(frozen=True)
@@ -138,23 +139,77 @@ class _Costs:
         return self.expand(summary)
 
 
-def document_cost(document: DocumentNode) -> dict[str, Cost]:
-    """Each operation's cost by name ("anonymous" for an unnamed one)."""
+# A pair of leaf fields costs graphql-core's comparison about this many times less than a pair
+# of fields with sub-selections (bench/README.md, §8).
+LEAF_PAIRS_PER_OVERLAP = 64
+
+
+def overlaps(document: DocumentNode, max_depth: int) -> int:
+    """Pairs of fields that share a response key in one selection set once fragments and
+    inline fragments are merged into it, as execution merges them; a pair of leaf fields
+    counts 1/LEAF_PAIRS_PER_OVERLAP. graphql-core's OverlappingFieldsCanBeMerged compares
+    every such pair, sub-selections and all, and their number grows with the square of the
+    document's size. Walks the merged tree of each operation, each fragment merged once per
+    selection set: its size is bounded by the selections limit (checked first), its depth by
+    `max_depth` + 1 (which only a fragment cycle reaches)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    pairs = leaf_pairs = 0
+    # Merged selection sets still to walk: (the selection sets merged into it, its depth).
+    pending: list[tuple[list[SelectionSetNode], int]] = [
+        ([d.selection_set], 0)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+    while pending:
+        merged, depth = pending.pop()
+        subsets: dict[str, list[SelectionSetNode]] = {}
+        leaves: dict[str, int] = {}
+        seen: set[str] = set()
+        while merged:
+            for selection in merged.pop().selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    if selection.selection_set is None:
+                        leaves[key] = leaves.get(key, 0) + 1
+                    else:
+                        subsets.setdefault(key, []).append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    if name in fragments and name not in seen:
+                        seen.add(name)
+                        merged.append(fragments[name].selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    merged.append(selection.selection_set)
+        pairs += sum(len(sets) * (len(sets) - 1) // 2 for sets in subsets.values())
+        leaf_pairs += sum(count * (count - 1) // 2 for count in leaves.values())
+        if depth <= max_depth:
+            pending.extend((sets, depth + 1) for sets in subsets.values())
+    return pairs + leaf_pairs // LEAF_PAIRS_PER_OVERLAP
+
+
+def document_cost(document: DocumentNode) -> tuple[dict[str, Cost], set[str]]:
+    """Each operation's cost by name ("anonymous" for an unnamed one), and the names of the
+    fragments that no operation reaches."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     costs = _Costs(fragments)
-    return {
+    operations = {
         (d.name.value if d.name else "anonymous"): costs.of(d.selection_set)
         for d in document.definitions
         if isinstance(d, OperationDefinitionNode)
     }
+    return operations, set(fragments) - set(costs.costs)
 
 
 def check_document(document: DocumentNode, limits: DocumentLimits) -> list[GraphQLError]:
     """The errors of a document past a limit; aliases and selections are summed over every
-    operation in it, as a client can only send all of them to be validated."""
-    costs = document_cost(document)
+    operation in it, as a client can only send all of them to be validated. Overlaps are
+    counted only in a document within the other limits and with no unused fragment (which
+    graphql-core would validate, and which the operations' merged trees do not hold)."""
+    costs, unused = document_cost(document)
     errors = [
         GraphQLError(f"'{name}' exceeds maximum operation depth of {limits.max_depth}")
         for name, cost in costs.items()
@@ -171,4 +226,21 @@ def check_document(document: DocumentNode, limits: DocumentLimits) -> list[Graph
                 f"at every spread of it). Allowed: {limits.max_selections}"
             )
         )
-    return errors
+    if errors:
+        return errors
+    if unused:  # graphql-core's NoUnusedFragmentsRule says the same, but validates them first
+        return [
+            GraphQLError(f"Fragment '{d.name.value}' is never used.", d)
+            for d in document.definitions
+            if isinstance(d, FragmentDefinitionNode) and d.name.value in unused
+        ]
+    found = overlaps(document, limits.max_depth)
+    if found > limits.max_field_overlaps:
+        return [
+            GraphQLError(
+                f"{found} field overlaps found (pairs of fields with the same response name in "
+                "one selection set once fragments are merged; validation compares each). "
+                f"Allowed: {limits.max_field_overlaps}"
+            )
+        ]
+    return []

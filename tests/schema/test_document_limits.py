@@ -48,6 +48,13 @@ fragment A on Query { __typename ...B }
 fragment B on Query { ...A }
 """
 
+BRANCHING_CYCLE = """
+query { customerProfile(id: "BU0") { ...F } }
+fragment F on CustomerProfile {
+  a: primaryProfile { ...F } b: primaryProfile { ...F } c: primaryProfile { ...F }
+}
+"""
+
 DEPTH_THROUGH_SPREADS = """
 query Deep { customerProfile(id: "BU0") { ...P } }
 fragment P on CustomerProfile { primaryProfile { ...Q } ...Q }
@@ -206,10 +213,13 @@ async def test_an_unused_fragment_is_refused_before_validation(
 async def test_a_fragment_cycle_is_still_refused_by_validation(
     gql: GraphQLClient, alice: Acct
 ) -> None:
-    # when alice sends fragments that spread each other
+    # when alice sends fragments that spread each other, and one that spreads itself under
+    # three fields (merged naively, 3^n selection sets at depth n)
     body = await gql.raw(CYCLE, headers=alice.headers)
-    # then graphql-core's validation refuses the cycle (the limits' walk terminates on it)
+    branching = await gql.raw(BRANCHING_CYCLE, headers=alice.headers)
+    # then graphql-core's validation refuses the cycles (the limits' walks stop on them)
     assert _refusal(body) == ["Cannot spread fragment 'A' within itself via 'B'."]
+    assert _refusal(branching) == ["Cannot spread fragment 'F' within itself."] * 3
 
 
 async def test_the_full_introspection_query_is_answered_when_introspection_is_on(

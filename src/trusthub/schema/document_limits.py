@@ -144,31 +144,32 @@ class _Costs:
 LEAF_PAIRS_PER_OVERLAP = 64
 
 
-def overlaps(document: DocumentNode, max_depth: int) -> int:
+def overlaps(document: DocumentNode, selections: int) -> int:
     """Pairs of fields that share a response key in one selection set once fragments and
     inline fragments are merged into it, as execution merges them; a pair of leaf fields
     counts 1/LEAF_PAIRS_PER_OVERLAP. graphql-core's OverlappingFieldsCanBeMerged compares
     every such pair, sub-selections and all, and their number grows with the square of the
     document's size. Walks the merged tree of each operation, each fragment merged once per
-    selection set: its size is bounded by the selections limit (checked first), its depth by
-    `max_depth` + 1 (which only a fragment cycle reaches)."""
+    selection set: at most `selections` of them, the document's expanded count (checked
+    first). Only a fragment cycle, which the count leaves out, makes the tree larger: the walk
+    stops there, and graphql-core's validation refuses the cycle."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     pairs = leaf_pairs = 0
-    # Merged selection sets still to walk: (the selection sets merged into it, its depth).
-    pending: list[tuple[list[SelectionSetNode], int]] = [
-        ([d.selection_set], 0)
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode)
+    # Merged selection sets still to walk, each as the selection sets merged into it.
+    pending: list[list[SelectionSetNode]] = [
+        [d.selection_set] for d in document.definitions if isinstance(d, OperationDefinitionNode)
     ]
-    while pending:
-        merged, depth = pending.pop()
+    while pending and selections >= 0:
+        merged = pending.pop()
         subsets: dict[str, list[SelectionSetNode]] = {}
         leaves: dict[str, int] = {}
         seen: set[str] = set()
         while merged:
-            for selection in merged.pop().selections:
+            current = merged.pop()
+            selections -= len(current.selections)
+            for selection in current.selections:
                 if isinstance(selection, FieldNode):
                     key = (selection.alias or selection.name).value
                     if selection.selection_set is None:
@@ -184,8 +185,7 @@ def overlaps(document: DocumentNode, max_depth: int) -> int:
                     merged.append(selection.selection_set)
         pairs += sum(len(sets) * (len(sets) - 1) // 2 for sets in subsets.values())
         leaf_pairs += sum(count * (count - 1) // 2 for count in leaves.values())
-        if depth <= max_depth:
-            pending.extend((sets, depth + 1) for sets in subsets.values())
+        pending.extend(subsets.values())
     return pairs + leaf_pairs // LEAF_PAIRS_PER_OVERLAP
 
 
@@ -234,7 +234,7 @@ def check_document(document: DocumentNode, limits: DocumentLimits) -> list[Graph
             for d in document.definitions
             if isinstance(d, FragmentDefinitionNode) and d.name.value in unused
         ]
-    found = overlaps(document, limits.max_depth)
+    found = overlaps(document, selections)
     if found > limits.max_field_overlaps:
         return [
             GraphQLError(

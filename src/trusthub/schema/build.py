@@ -44,9 +44,10 @@ class OperationSetup(SchemaExtension):
     every extension's hooks in every phase of every request, and seven of them were a tenth of
     a read's CPU — bench/README.md):
     - fresh dataloader caches (a WebSocket connection runs many operations);
-    - the limits: tokens at parse time; depth, aliases and selections (`document_limits`)
-      before graphql-core's validation, which is not linear in a document's size and so only
-      sees documents within them; introspection (unless enabled) as a validation rule;
+    - the limits: tokens at parse time; depth, aliases, selections and field overlaps
+      (`document_limits`) before graphql-core's validation, which is not linear in a
+      document's size and so only sees documents within them; introspection (unless enabled)
+      as a validation rule;
     - parse and validation caches keyed by the query text (hashing the parsed document, as
       strawberry's ValidationCache does, walks the whole tree on every request)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from .body_limit import BodyLimit
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
@@ -35,6 +37,8 @@ from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads
 from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
+
+logger = logging.getLogger(__name__)
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
@@ -310,13 +314,14 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        # The probe says only "not ready"; why goes to the log, once per outage (probes repeat).
         try:
             async with engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
         except Exception as error:  # any failure means "not ready"; the log says why, once
             outages.went_away(error)
             return JSONResponse(
-                {"status": "not ready", "database": "unavailable"},
+                {"status": "not ready"},
                 status_code=503,
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
@@ -324,7 +329,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         return JSONResponse({"status": "ready", "database": "ok"})
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", BodyLimit(graphql, settings.max_body_bytes), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

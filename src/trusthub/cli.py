@@ -335,11 +335,21 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, workers: i
         port=port or settings.port,
         workers=workers,
         log_level="info",
-        # Subscription events are a few hundred bytes of JSON: compressing them saves little,
-        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
-        ws_per_message_deflate=False,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` and `dev` run uvicorn (the end-to-end tests' server too)."""
+    return {
+        # A WebSocket message is bounded as an HTTP body is (`body_limit`): uvicorn closes
+        # the connection (1009) on a larger one instead of buffering its default 16 MiB.
+        "ws_max_size": settings.max_body_bytes,
+        # Subscription events are a few hundred bytes of JSON: compressing them saves little,
+        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
+        "ws_per_message_deflate": False,
+    }
 
 
 def _dev(args: argparse.Namespace) -> int:

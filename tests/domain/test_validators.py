@@ -294,6 +294,24 @@ def test_every_check_refuses_long_hostile_values_quickly() -> None:
     assert time.perf_counter() - started < 2
 
 
+def test_a_list_over_its_bound_is_refused_before_any_item_is_checked() -> None:
+    # given a list check whose item check counts its calls
+    checked: list[object] = []
+
+    def item(value: object) -> object:
+        checked.append(value)
+        return value
+
+    urls = v.list_of(item, max_items=10)
+    # when a list of ten thousand items is checked, and one of ten duplicates of one value
+    refused = refusal(urls, ["not a url"] * 10_000)
+    # then the long one is refused by its length alone, without one item being checked
+    assert refused == "must have at most 10 items"
+    assert checked == []
+    assert refusal(urls, ["a"] * 11) == "must have at most 10 items"
+    assert urls(["a"] * 10) == ["a"]
+
+
 # -- apply_changes ------------------------------------------------------------------------------
 
 

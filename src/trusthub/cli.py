@@ -10,6 +10,7 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from . import cli_dead_letters
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         description="List the accounts in the database at DATABASE_URL, without their secrets.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    cli_dead_letters.add_parser(sub)
     return parser
 
 
@@ -112,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "accounts":
         return asyncio.run(_accounts(args, settings))
+    if args.command == "dead-letters":
+        return asyncio.run(cli_dead_letters.run(args, settings))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":

@@ -23,6 +23,9 @@ from typing import Any
 from .messages import DECISIONS, EVENTS, RETRY, REVIEWS
 
 DLX = "dlx"
+# AMQP's default exchange routes a message to the queue its routing key names: dead-letter
+# replays use it to reach the one queue a message died in.
+DEFAULT_EXCHANGE = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Topology:
     )
 
     def exchange(self, logical: str) -> str:
-        return f"{self.namespace}.{logical}"
+        return f"{self.namespace}.{logical}" if logical != DEFAULT_EXCHANGE else DEFAULT_EXCHANGE
 
     @property
     def reviews(self) -> str:

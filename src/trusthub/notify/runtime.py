@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..config import Settings
+from ..consumers.dead_letters import FailureRecorder
 from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
@@ -28,8 +29,13 @@ async def start_notifier(
         if isinstance(message, StatusChanged):
             await handle_email(message, deps)
 
+    failures = FailureRecorder(sessions)
     consumers = [
-        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks")),
-        await broker.consume(broker.topology.emails, adapt(email, name="emails")),
+        await broker.consume(
+            broker.topology.webhooks, adapt(webhook, name="webhooks", record_failure=failures)
+        ),
+        await broker.consume(
+            broker.topology.emails, adapt(email, name="emails", record_failure=failures)
+        ),
     ]
     return consumers, http.aclose

@@ -1,0 +1,215 @@
+"""Dead letters end to end, on both brokers and both databases: a decision that fails while
+everything is healthy goes dead, the collector stores it with its first error and deliveries,
+`trusthub dead-letters` lists it, and once the cause is fixed a replay applies it — once, however
+often it is replayed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from trusthub.consumers.dead_letters import DeadLetterCollector, FailureRecorder
+from trusthub.consumers.decisions import CONSUMER, DecisionDeps, handle_decision_batch
+from trusthub.consumers.runner import Batcher, adapt_batches
+from trusthub.db import SessionFactory
+from trusthub.messaging.broker import Broker
+from trusthub.messaging.messages import DecisionMade, Message
+from trusthub.messaging.relay import OutboxRelay
+from trusthub.messaging.topology import Topology
+from trusthub.models import DeadLetter, InboxMessage, Review
+from trusthub.services import outbox
+
+from ..conftest import Acct
+from ..faults.support import statuses, submit_profile, transitions, wait_until
+from ..messaging import open_broker, short_topology
+from ..test_cli import Result, trusthub
+
+UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'
+WAIT = 15.0
+
+
+@dataclass
+class FlakyDecisions:
+    """The decision consumer with a bug that can be fixed: while `broken`, it raises."""
+
+    sessions: SessionFactory
+    broken: bool = True
+    failed: int = 0
+    handled: list[str] = field(default_factory=list)
+
+    async def __call__(self, messages: list[Message]) -> None:
+        if self.broken:
+            self.failed += 1
+            raise RuntimeError("the rules table is missing")
+        await handle_decision_batch(messages, DecisionDeps(self.sessions))
+        self.handled.extend(m.message_id for m in messages)
+
+    async def one(self, message: Message) -> None:
+        await self([message])
+
+
+@dataclass
+class Stack:
+    broker: Broker
+    topology: Topology
+    decisions: FlakyDecisions
+
+
+@pytest.fixture
+async def stack(broker_url: str, namespace: str, sessions: SessionFactory) -> AsyncIterator[Stack]:
+    """A relay, the (flaky) decision consumer with its failure recorder, and the collector."""
+    topology = short_topology(namespace)
+    async with open_broker(broker_url, topology) as broker:
+        decisions = FlakyDecisions(sessions)
+        batcher = Batcher(decisions, decisions.one, name=CONSUMER)
+        relay = OutboxRelay(sessions, broker)
+        consumers = [
+            await broker.consume(
+                topology.decisions,
+                adapt_batches(batcher, record_failure=FailureRecorder(sessions)),
+            ),
+            await broker.consume(
+                topology.dead,
+                DeadLetterCollector(sessions, delivery_limit=topology.delivery_limit),
+            ),
+        ]
+        relay.start()
+        try:
+            yield Stack(broker, topology, decisions)
+        finally:
+            await relay.stop()
+            for consumer in consumers:
+                await consumer.cancel()
+
+
+async def cli(database_url: str, tmp_path: Path, *args: str) -> Result:
+    return await trusthub("dead-letters", *args, cwd=tmp_path, database_url=database_url)
+
+
+async def listed(database_url: str, tmp_path: Path) -> list[dict[str, Any]]:
+    result = await cli(database_url, tmp_path, "list", "--json")
+    assert result.code == 0, result.stderr
+    letters: list[dict[str, Any]] = json.loads(result.stdout)
+    return letters
+
+
+async def wait_for_letters(sessions: SessionFactory, wanted: int) -> None:
+    async def stored() -> bool:
+        async with sessions() as s:
+            return len((await s.exec(select(DeadLetter))).all()) >= wanted
+
+    await wait_until(stored, within=WAIT, what=f"{wanted} dead letters are stored")
+
+
+async def decide(sessions: SessionFactory, sid: str) -> DecisionMade:
+    """Approve the profile's review through the outbox, as a reviewer's decision goes."""
+    async with sessions() as s:
+        [review] = (await s.exec(select(Review).where(Review.subject_sid == sid))).all()
+        message = DecisionMade(
+            review_sid=review.sid, subject_sid=sid, outcome="APPROVED", decided_by="reviewer:ops"
+        )
+        outbox.enqueue(s, message)
+        await s.commit()
+    return message
+
+
+async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_the_fix(
+    stack: Stack, sessions: SessionFactory, alice: Acct, database_url: str, tmp_path: Path
+) -> None:
+    # given a submitted profile, and a decision for it that the consumer fails on every time
+    sid = await submit_profile(sessions, alice)
+    decision = await decide(sessions, sid)
+
+    # when the decision has used up its deliveries
+    await wait_for_letters(sessions, 1)
+
+    # then the operator's list shows it: where it died, what it is, the first error, deliveries
+    [letter] = await listed(database_url, tmp_path)
+    limit = stack.topology.delivery_limit
+    assert {k: letter[k] for k in ("queue", "reason", "type", "subject", "message_id")} == {
+        "queue": stack.topology.decisions,
+        "reason": "delivery_limit",
+        "type": "decision.made",
+        "subject": sid,
+        "message_id": decision.message_id,
+    }
+    assert letter["first_error"] == "RuntimeError: the rules table is missing"
+    assert letter["deliveries"] == limit + 1 == stack.decisions.failed
+    assert letter["replayed_at"] is None
+    assert (letter["exchange"], letter["routing_key"]) == (
+        stack.topology.exchange("decisions"),
+        "decision.made",
+    )
+    # and the profile is still waiting for its decision
+    assert (await statuses(sessions, [sid]))[sid] == "PENDING_REVIEW"
+
+    # when the cause is fixed and the letter replayed
+    stack.decisions.broken = False
+    replayed = await cli(database_url, tmp_path, "replay", str(letter["id"]))
+
+    # then it is applied: the profile is approved
+    assert replayed.code == 0, replayed.stderr
+    assert f"replayed {letter['id']}: decision.made {sid}" in replayed.stdout
+
+    async def approved() -> bool:
+        return (await statuses(sessions, [sid]))[sid] == "APPROVED"
+
+    await wait_until(approved, within=WAIT, what="the replayed decision is applied")
+
+    # when it is replayed again: refused without --force, then forced
+    refused = await cli(database_url, tmp_path, "replay", str(letter["id"]))
+    forced = await cli(database_url, tmp_path, "replay", str(letter["id"]), "--force")
+
+    async def handled_twice() -> bool:
+        return stack.decisions.handled.count(decision.message_id) == 2
+
+    await wait_until(handled_twice, within=WAIT, what="the forced replay is handled")
+
+    # then the second replay reached the consumer, which applied nothing twice
+    assert refused.code == 2
+    assert "was replayed already" in refused.stderr
+    assert "--force" in refused.stderr
+    assert forced.code == 0, forced.stderr
+    assert (await transitions(sessions, [sid]))[sid] == [
+        (None, "DRAFT"),
+        ("DRAFT", "PENDING_REVIEW"),
+        ("PENDING_REVIEW", "IN_REVIEW"),
+        ("IN_REVIEW", "APPROVED"),
+    ]
+    async with sessions() as s:
+        inbox = (
+            await s.exec(select(InboxMessage).where(col(InboxMessage.consumer) == CONSUMER))
+        ).all()
+    assert [(row.message_id, row.outcome) for row in inbox] == [(decision.decision_id, "applied")]
+    # and the list shows it replayed twice
+    [after] = await listed(database_url, tmp_path)
+    assert (after["replays"], after["replayed_at"] is not None) == (2, True)
+
+
+async def test_an_undecodable_message_is_listed_with_why_it_was_rejected(
+    stack: Stack, sessions: SessionFactory, database_url: str, tmp_path: Path
+) -> None:
+    # when a body no version of the code can read reaches the decisions queue
+    await stack.broker.publish("decisions", "decision.made", UNDECODABLE, message_id="poison-1")
+    await wait_for_letters(sessions, 1)
+
+    # then it is listed as undecodable, rejected on its one delivery, with the parse error
+    [letter] = await listed(database_url, tmp_path)
+    assert (letter["message_id"], letter["type"], letter["subject"]) == (
+        "poison-1",
+        "undecodable",
+        None,
+    )
+    assert (letter["reason"], letter["deliveries"]) == ("rejected", 1)
+    assert letter["first_error"].startswith("undecodable: ")
+    assert stack.decisions.failed == 0
+    # and replaying it is refused: it would only die again
+    refused = await cli(database_url, tmp_path, "replay", str(letter["id"]))
+    assert refused.code == 2
+    assert "dead-lettered again" in refused.stderr

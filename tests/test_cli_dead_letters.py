@@ -80,11 +80,18 @@ def workdir(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("command", "words"),
     [
-        (("dead-letters",), ("list", "replay", "DATABASE_URL")),
-        (("dead-letters", "list"), ("--queue", "--json", "first error", "DATABASE_URL")),
-        (("dead-letters", "replay"), ("ID", "--all", "--queue", "--force", "DATABASE_URL")),
+        pytest.param(("dead-letters",), ("list", "replay", "DATABASE_URL"), id="dead-letters"),
+        pytest.param(
+            ("dead-letters", "list"),
+            ("--queue", "--json", "first error", "DATABASE_URL"),
+            id="list",
+        ),
+        pytest.param(
+            ("dead-letters", "replay"),
+            ("ID", "--all", "--queue", "--force", "DATABASE_URL"),
+            id="replay",
+        ),
     ],
-    ids=lambda c: " ".join(c) if isinstance(c, tuple) and "dead-letters" in c else "",
 )
 async def test_help_documents_the_commands(
     command: tuple[str, ...], words: tuple[str, ...], workdir: Path

@@ -18,7 +18,8 @@ from trusthub.services.dead_letters import Arrived
 
 from .test_cli import trusthub
 
-DECISIONS, WEBHOOKS = "th.decisions", "th.webhooks"
+# The queues of the default namespace (`trusthub`), which the command replays into.
+DECISIONS, WEBHOOKS = "trusthub.decisions", "trusthub.webhooks"
 WHEN = datetime(2026, 12, 4, 17, 5, 8, tzinfo=UTC)
 UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'
 
@@ -47,7 +48,7 @@ async def store(
                 "reason": "delivery_limit",
                 "queue": queue,
                 "time": WHEN,
-                "exchange": "th.decisions",
+                "exchange": "trusthub.decisions",
                 "routing-keys": ["decision.made"],
             }
         ]
@@ -126,7 +127,7 @@ async def test_list_shows_each_letter_as_a_table_and_as_json(
         "id": first,
         "queue": DECISIONS,
         "reason": "delivery_limit",
-        "exchange": "th.decisions",
+        "exchange": "trusthub.decisions",
         "routing_key": "decision.made",
         "message_id": message.message_id,
         "type": "decision.made",

@@ -54,9 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run a queue worker (BROKER_URL, DATABASE_URL)",
         description="Run one worker role until SIGTERM/SIGINT; any number of each may run. "
         "Each also runs an outbox relay (relays share the work). Roles: reviewer (automated "
-        "vetting of review requests), decisions (applies decisions and escalations; also "
-        "inside `serve` unless RUN_CONSUMERS=false), notifier (status callbacks and email), "
-        "relay (only the outbox relay).",
+        "vetting of review requests), decisions (applies decisions and escalations, and "
+        "stores dead letters; also inside `serve` unless RUN_CONSUMERS=false), notifier "
+        "(status callbacks and email), relay (only the outbox relay).",
     )
     worker.add_argument("role", choices=["reviewer", "decisions", "notifier", "relay"])
 

@@ -36,9 +36,9 @@ def add_parser(sub: Any) -> None:
         "replay",
         help="send dead letters back to the queue they died in",
         description="Send dead letters back, through the outbox of the database at "
-        "DATABASE_URL, to the queue each died in, with its own message id (consumers apply "
-        "it at most once). A running relay publishes them. Unknown or already replayed IDs "
-        "refuse the whole command (exit 2) and change nothing.",
+        "DATABASE_URL, to the queue each died in (of BROKER_NAMESPACE), with its own message "
+        "id (consumers apply it at most once). A running relay publishes them. Unknown or "
+        "already replayed IDs refuse the whole command (exit 2) and change nothing.",
     )
     replay.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letter ids")
     replay.add_argument(
@@ -53,6 +53,7 @@ def add_parser(sub: Any) -> None:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from .db import create_engine, create_session_factory
     from .domain.errors import DomainError, ErrorCode
+    from .runtime import topology_for
     from .services import dead_letters
 
     if args.dead_letters_command == "replay" and (problem := _replay_usage(args)) is not None:
@@ -64,11 +65,14 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             if args.dead_letters_command == "list":
                 _print_list(await dead_letters.list_dead_letters(session, args.queue), args.json)
                 return 0
+            queues = topology_for(settings).dead_lettering_queues()
             try:
                 if args.all:
-                    done = await dead_letters.replay_all(session, args.queue)
+                    done = await dead_letters.replay_all(session, args.queue, queues=queues)
                 else:
-                    done = await dead_letters.replay(session, args.ids, force=args.force)
+                    done = await dead_letters.replay(
+                        session, args.ids, queues=queues, force=args.force
+                    )
             except DomainError as exc:
                 for error in exc.errors:
                     hint = " (--force replays it again)" if error.code == ErrorCode.CONFLICT else ""

@@ -5,6 +5,7 @@ often it is replayed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from trusthub.services import outbox
 from ..conftest import Acct
 from ..faults.support import statuses, submit_profile, transitions, wait_until
 from ..messaging import open_broker, short_topology
-from ..test_cli import Result, trusthub
+from ..test_cli import COMMAND_TIMEOUT, TRUSTHUB, Result, cli_env
 
 UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'
 WAIT = 15.0
@@ -88,15 +89,38 @@ async def stack(broker_url: str, namespace: str, sessions: SessionFactory) -> As
                 await consumer.cancel()
 
 
-async def cli(database_url: str, tmp_path: Path, *args: str) -> Result:
-    return await trusthub("dead-letters", *args, cwd=tmp_path, database_url=database_url)
+@dataclass
+class Cli:
+    """`trusthub dead-letters …` as an operator runs it, on this test's database and namespace."""
+
+    database_url: str
+    namespace: str
+    cwd: Path
+
+    async def __call__(self, *args: str) -> Result:
+        proc = await asyncio.create_subprocess_exec(
+            TRUSTHUB,
+            "dead-letters",
+            *args,
+            cwd=self.cwd,
+            env=cli_env(self.database_url, BROKER_NAMESPACE=self.namespace),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), COMMAND_TIMEOUT)
+        assert proc.returncode is not None
+        return Result(proc.returncode, out.decode(), err.decode())
+
+    async def listed(self) -> list[dict[str, Any]]:
+        result = await self("list", "--json")
+        assert result.code == 0, result.stderr
+        letters: list[dict[str, Any]] = json.loads(result.stdout)
+        return letters
 
 
-async def listed(database_url: str, tmp_path: Path) -> list[dict[str, Any]]:
-    result = await cli(database_url, tmp_path, "list", "--json")
-    assert result.code == 0, result.stderr
-    letters: list[dict[str, Any]] = json.loads(result.stdout)
-    return letters
+@pytest.fixture
+def cli(database_url: str, namespace: str, tmp_path: Path) -> Cli:
+    return Cli(database_url, namespace, tmp_path)
 
 
 async def wait_for_letters(sessions: SessionFactory, wanted: int) -> None:
@@ -120,7 +144,7 @@ async def decide(sessions: SessionFactory, sid: str) -> DecisionMade:
 
 
 async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_the_fix(
-    stack: Stack, sessions: SessionFactory, alice: Acct, database_url: str, tmp_path: Path
+    stack: Stack, sessions: SessionFactory, alice: Acct, cli: Cli
 ) -> None:
     # given a submitted profile, and a decision for it that the consumer fails on every time
     sid = await submit_profile(sessions, alice)
@@ -130,7 +154,7 @@ async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_
     await wait_for_letters(sessions, 1)
 
     # then the operator's list shows it: where it died, what it is, the first error, deliveries
-    [letter] = await listed(database_url, tmp_path)
+    [letter] = await cli.listed()
     limit = stack.topology.delivery_limit
     assert {k: letter[k] for k in ("queue", "reason", "type", "subject", "message_id")} == {
         "queue": stack.topology.decisions,
@@ -151,7 +175,7 @@ async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_
 
     # when the cause is fixed and the letter replayed
     stack.decisions.broken = False
-    replayed = await cli(database_url, tmp_path, "replay", str(letter["id"]))
+    replayed = await cli("replay", str(letter["id"]))
 
     # then it is applied: the profile is approved
     assert replayed.code == 0, replayed.stderr
@@ -163,8 +187,8 @@ async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_
     await wait_until(approved, within=WAIT, what="the replayed decision is applied")
 
     # when it is replayed again: refused without --force, then forced
-    refused = await cli(database_url, tmp_path, "replay", str(letter["id"]))
-    forced = await cli(database_url, tmp_path, "replay", str(letter["id"]), "--force")
+    refused = await cli("replay", str(letter["id"]))
+    forced = await cli("replay", str(letter["id"]), "--force")
 
     async def handled_twice() -> bool:
         return stack.decisions.handled.count(decision.message_id) == 2
@@ -188,19 +212,19 @@ async def test_a_poison_decision_is_listed_and_applied_once_when_replayed_after_
         ).all()
     assert [(row.message_id, row.outcome) for row in inbox] == [(decision.decision_id, "applied")]
     # and the list shows it replayed twice
-    [after] = await listed(database_url, tmp_path)
+    [after] = await cli.listed()
     assert (after["replays"], after["replayed_at"] is not None) == (2, True)
 
 
 async def test_an_undecodable_message_is_listed_with_why_it_was_rejected(
-    stack: Stack, sessions: SessionFactory, database_url: str, tmp_path: Path
+    stack: Stack, sessions: SessionFactory, cli: Cli
 ) -> None:
     # when a body no version of the code can read reaches the decisions queue
     await stack.broker.publish("decisions", "decision.made", UNDECODABLE, message_id="poison-1")
     await wait_for_letters(sessions, 1)
 
     # then it is listed as undecodable, rejected on its one delivery, with the parse error
-    [letter] = await listed(database_url, tmp_path)
+    [letter] = await cli.listed()
     assert (letter["message_id"], letter["type"], letter["subject"]) == (
         "poison-1",
         "undecodable",
@@ -210,6 +234,6 @@ async def test_an_undecodable_message_is_listed_with_why_it_was_rejected(
     assert letter["first_error"].startswith("undecodable: ")
     assert stack.decisions.failed == 0
     # and replaying it is refused: it would only die again
-    refused = await cli(database_url, tmp_path, "replay", str(letter["id"]))
+    refused = await cli("replay", str(letter["id"]))
     assert refused.code == 2
     assert "dead-lettered again" in refused.stderr

@@ -19,6 +19,7 @@ from trusthub.services.dead_letters import Arrived
 
 DECISIONS = "th.decisions"
 WEBHOOKS = "th.webhooks"
+QUEUES = frozenset({DECISIONS, WEBHOOKS, "th.emails"})  # the deployment's (namespace "th")
 SUBJECT = "BU" + "1" * 32
 UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'
 LIMIT = 5
@@ -201,7 +202,7 @@ async def test_a_letter_delivered_again_is_stored_once_and_one_that_dies_again_a
     # when it is replayed and dies again, even within the same second
     async with sessions() as s:
         [letter] = await dead_letters.list_dead_letters(s)
-        await dead_letters.replay(s, [letter.id or 0])
+        await dead_letters.replay(s, [letter.id or 0], queues=QUEUES)
         await s.commit()
     await collect(sessions, encode(message), message.message_id, when=when)
 
@@ -244,7 +245,7 @@ async def test_replay_sends_the_original_outbox_row_again_to_the_queue_it_died_i
 
     # when it is replayed
     async with sessions() as s:
-        done = await dead_letters.replay(s, [letter_id])
+        done = await dead_letters.replay(s, [letter_id], queues=QUEUES)
         await s.commit()
 
     # then its outbox row is unsent again, addressed to the queue it died in, same id and body
@@ -270,7 +271,7 @@ async def test_replay_of_a_message_from_elsewhere_adds_an_outbox_row(
     message = decision()
     letter_id = await collect(sessions, encode(message), message.message_id)
     async with sessions() as s:
-        await dead_letters.replay(s, [letter_id])
+        await dead_letters.replay(s, [letter_id], queues=QUEUES)
         await s.commit()
     [row] = await outbox_rows(sessions)
     assert (row.message_id, row.routing_key, row.sent_at) == (message.message_id, DECISIONS, None)
@@ -284,7 +285,7 @@ async def test_replay_with_an_unknown_id_changes_nothing(sessions: SessionFactor
     # when it is replayed together with ids that do not exist
     async with sessions() as s:
         with pytest.raises(DomainError) as caught:
-            await dead_letters.replay(s, [letter_id, 9998, 9999])
+            await dead_letters.replay(s, [letter_id, 9998, 9999], queues=QUEUES)
 
     # then the error names the unknown ids, and nothing was replayed
     [error] = caught.value.errors
@@ -302,7 +303,7 @@ async def test_a_replayed_letter_is_replayed_again_only_when_forced(
     first_id = await collect(sessions, encode(first), first.message_id)
     second_id = await collect(sessions, encode(second), second.message_id)
     async with sessions() as s:
-        await dead_letters.replay(s, [first_id])
+        await dead_letters.replay(s, [first_id], queues=QUEUES)
         await s.commit()
     async with sessions() as s:  # the relay sent it
         [row] = (await s.exec(select(OutboxMessage))).all()
@@ -312,7 +313,7 @@ async def test_a_replayed_letter_is_replayed_again_only_when_forced(
     # when both are replayed without force
     async with sessions() as s:
         with pytest.raises(DomainError) as caught:
-            await dead_letters.replay(s, [second_id, first_id])
+            await dead_letters.replay(s, [second_id, first_id], queues=QUEUES)
 
     # then it refuses, naming the replayed one, and replays neither
     [error] = caught.value.errors
@@ -322,7 +323,7 @@ async def test_a_replayed_letter_is_replayed_again_only_when_forced(
 
     # when they are replayed with force
     async with sessions() as s:
-        await dead_letters.replay(s, [second_id, first_id], force=True)
+        await dead_letters.replay(s, [second_id, first_id], queues=QUEUES, force=True)
         await s.commit()
 
     # then both go out (the first one's row again), and the first counts two replays
@@ -337,10 +338,32 @@ async def test_an_undecodable_letter_is_not_replayed(sessions: SessionFactory) -
     letter_id = await collect(sessions, UNDECODABLE, "poison-1", reason="rejected")
     async with sessions() as s:
         with pytest.raises(DomainError) as caught:
-            await dead_letters.replay(s, [letter_id], force=True)
+            await dead_letters.replay(s, [letter_id], queues=QUEUES, force=True)
     [error] = caught.value.errors
     assert error.code == ErrorCode.INVALID_VALUE
     assert "would be dead-lettered again" in error.message
+    assert await outbox_rows(sessions) == []
+
+
+async def test_a_letter_of_another_deployments_queue_is_not_replayed(
+    sessions: SessionFactory,
+) -> None:
+    # given a letter that died in a queue of another namespace (a database shared by two)
+    message = decision()
+    letter_id = await collect(sessions, encode(message), message.message_id, queue="x.decisions")
+
+    # when it is replayed
+    async with sessions() as s:
+        with pytest.raises(DomainError) as caught:
+            await dead_letters.replay(s, [letter_id], queues=QUEUES)
+
+    # then it is refused (the default exchange would drop it), naming the queues it could go to
+    [error] = caught.value.errors
+    assert error.code == ErrorCode.INVALID_VALUE
+    assert error.message == (
+        f"Dead letter {letter_id} died in 'x.decisions', not a queue of this deployment "
+        "(th.decisions, th.emails, th.webhooks)."
+    )
     assert await outbox_rows(sessions) == []
 
 
@@ -352,7 +375,7 @@ async def test_replay_all_takes_what_was_not_replayed_and_can_be(
     replayed, fresh, elsewhere = decision(1), decision(2), decision(3)
     replayed_id = await collect(sessions, encode(replayed), replayed.message_id)
     async with sessions() as s:
-        await dead_letters.replay(s, [replayed_id])
+        await dead_letters.replay(s, [replayed_id], queues=QUEUES)
         await s.commit()
     fresh_id = await collect(sessions, encode(fresh), fresh.message_id)
     poison_id = await collect(sessions, UNDECODABLE, "poison-1", reason="rejected")
@@ -360,7 +383,7 @@ async def test_replay_all_takes_what_was_not_replayed_and_can_be(
 
     # when every letter of the decisions queue is replayed
     async with sessions() as s:
-        done = await dead_letters.replay_all(s, DECISIONS)
+        done = await dead_letters.replay_all(s, DECISIONS, queues=QUEUES)
         await s.commit()
 
     # then only the fresh one went, and the undecodable one was skipped with a reason

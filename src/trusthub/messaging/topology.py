@@ -10,7 +10,7 @@ events (topic) ───── status.# ─────────▶ <ns>.webh
                                       ├▶ <ns>.emails           (quorum)  notifier
                                       └▶ one exclusive queue per gateway (subscriptions)
 retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
-dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  poison messages
+dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  dead-letter collector
 ```
 Quorum queues have `x-delivery-limit` (RabbitMQ 3.10 sets no default) and dead-letter
 at-least-once to `<ns>.dlx`."""
@@ -82,6 +82,13 @@ class Topology:
     @property
     def dead(self) -> str:
         return f"{self.namespace}.dead"
+
+    def dead_lettering_queues(self) -> frozenset[str]:
+        """The queues whose messages can end in `<ns>.dead` (and be replayed into)."""
+        dlx = self.exchange(DLX)
+        return frozenset(
+            q.name for q in self.queues() if q.arguments.get("x-dead-letter-exchange") == dlx
+        )
 
     def retry_queue(self, delay_ms: int) -> str:
         return f"{self.namespace}.retry.{delay_ms}"

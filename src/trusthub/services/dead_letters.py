@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,9 +157,13 @@ class Replayed:
     skipped: list[tuple[DeadLetter, str]] = field(default_factory=list)  # (letter, why)
 
 
-async def replay(session: AsyncSession, ids: Sequence[int], *, force: bool = False) -> Replayed:
+async def replay(
+    session: AsyncSession, ids: Sequence[int], *, queues: Collection[str], force: bool = False
+) -> Replayed:
     """Replay these letters, or none of them: an unknown id, a letter replayed already (unless
-    `force`) or one that cannot be replayed refuses the lot, naming each."""
+    `force`) or one that cannot be replayed refuses the lot, naming each. `queues` are those a
+    replay may go to (this deployment's): the default exchange silently drops a message for a
+    queue that does not exist."""
     wanted = list(dict.fromkeys(ids))
     rows = await session.exec(
         select(DeadLetter).where(col(DeadLetter.id).in_(wanted)).with_for_update()
@@ -173,7 +177,7 @@ async def replay(session: AsyncSession, ids: Sequence[int], *, force: bool = Fal
     letters = [found[i] for i in wanted]
     problems: list[FieldError] = []
     for letter in letters:
-        refusal = _refusal(letter, force=force)
+        refusal = _refusal(letter, queues, force=force)
         if refusal is not None:
             problems.append(FieldError(refusal[0], ("id",), refusal[1]))
     if problems:
@@ -183,7 +187,9 @@ async def replay(session: AsyncSession, ids: Sequence[int], *, force: bool = Fal
     return Replayed(replayed=letters)
 
 
-async def replay_all(session: AsyncSession, queue: str | None = None) -> Replayed:
+async def replay_all(
+    session: AsyncSession, queue: str | None = None, *, queues: Collection[str]
+) -> Replayed:
     """Replay every letter not replayed yet (of one queue); those that cannot be are skipped."""
     query = (
         select(DeadLetter)
@@ -195,7 +201,7 @@ async def replay_all(session: AsyncSession, queue: str | None = None) -> Replaye
         query = query.where(DeadLetter.queue == queue)
     result = Replayed()
     for letter in (await session.exec(query)).all():
-        refusal = _refusal(letter, force=False)
+        refusal = _refusal(letter, queues, force=False)
         if refusal is None:
             await _republish(session, letter)
             result.replayed.append(letter)
@@ -204,11 +210,19 @@ async def replay_all(session: AsyncSession, queue: str | None = None) -> Replaye
     return result
 
 
-def _refusal(letter: DeadLetter, *, force: bool) -> tuple[ErrorCode, str] | None:
+def _refusal(
+    letter: DeadLetter, queues: Collection[str], *, force: bool
+) -> tuple[ErrorCode, str] | None:
     if letter.replayed_at is not None and not force:
         return (
             ErrorCode.CONFLICT,
             f"Dead letter {letter.id} was replayed already, at {letter.replayed_at.isoformat()}.",
+        )
+    if letter.queue not in queues:
+        return (
+            ErrorCode.INVALID_VALUE,
+            f"Dead letter {letter.id} died in {letter.queue!r}, not a queue of this deployment "
+            f"({', '.join(sorted(queues))}).",
         )
     if decoded(letter.body) is None:
         return (

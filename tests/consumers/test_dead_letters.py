@@ -17,9 +17,10 @@ from sqlmodel import col, select
 
 from trusthub.consumers.dead_letters import DeadLetterCollector, FailureRecorder
 from trusthub.consumers.decisions import CONSUMER, DecisionDeps, handle_decision_batch
-from trusthub.consumers.runner import Batcher, adapt_batches
-from trusthub.db import SessionFactory
-from trusthub.messaging.broker import Broker
+from trusthub.consumers.runner import Batcher, adapt, adapt_batches
+from trusthub.db import SessionFactory, create_engine
+from trusthub.db import create_session_factory as sessions_of
+from trusthub.messaging.broker import Broker, Delivery
 from trusthub.messaging.messages import DecisionMade, Message
 from trusthub.messaging.relay import OutboxRelay
 from trusthub.messaging.topology import Topology
@@ -28,7 +29,13 @@ from trusthub.services import outbox
 
 from ..conftest import Acct
 from ..faults.support import statuses, submit_profile, transitions, wait_until
-from ..messaging import open_broker, short_topology
+from ..messaging import (
+    open_broker,
+    publish_message,
+    review_request,
+    short_topology,
+    wait_for_depth,
+)
 from ..test_cli import COMMAND_TIMEOUT, TRUSTHUB, Result, cli_env
 
 UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'
@@ -237,3 +244,40 @@ async def test_an_undecodable_message_is_listed_with_why_it_was_rejected(
     refused = await cli("replay", str(letter["id"]))
     assert refused.code == 2
     assert "dead-lettered again" in refused.stderr
+
+
+async def test_a_failure_that_cannot_be_noted_still_takes_its_course(
+    broker_url: str, namespace: str, tmp_path: Path
+) -> None:
+    # given a consumer that always fails, whose failure recorder's database has no tables
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}")
+    topology = short_topology(namespace)
+    deliveries: dict[str, list[int]] = {}
+
+    async def broken(message: Message) -> None:
+        raise RuntimeError("always")
+
+    adapted = adapt(broken, name="test", record_failure=FailureRecorder(sessions_of(engine)))
+
+    async def counted(delivery: Delivery) -> None:
+        deliveries.setdefault(delivery.message_id or "", []).append(delivery.delivery_count)
+        await adapted(delivery)
+
+    request = review_request()
+    try:
+        async with open_broker(broker_url, topology) as broker:
+            await broker.consume(topology.reviews, counted)
+
+            # when a message arrives, and then a body that cannot be decoded
+            await publish_message(broker, request)
+            await broker.publish("reviews", "review.requested", UNDECODABLE, message_id="p-1")
+
+            # then each still goes its way to the dead-letter queue
+            await wait_for_depth(broker, topology.dead, 2, seconds=WAIT)
+    finally:
+        await engine.dispose()
+    # the failing one retried up to the limit, the undecodable one rejected on its first delivery
+    assert deliveries == {
+        request.message_id: list(range(topology.delivery_limit + 1)),
+        "p-1": [0],
+    }

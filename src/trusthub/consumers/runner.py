@@ -17,11 +17,11 @@ MessageHandler = Callable[[Message], Awaitable[None]]
 BatchHandler = Callable[[list[Message]], Awaitable[None]]
 # Notes why a delivery failed, for its dead letter (consumers/dead_letters.FailureRecorder);
 # it never raises.
-FailureRecorder = Callable[[Delivery, BaseException], Awaitable[None]]
+RecordFailure = Callable[[Delivery, BaseException], Awaitable[None]]
 
 
 def adapt(
-    handle: MessageHandler, *, name: str, record_failure: FailureRecorder | None = None
+    handle: MessageHandler, *, name: str, record_failure: RecordFailure | None = None
 ) -> Handler:
     """Decode, handle, then ack — only after the handler's own commit. A handler error nacks
     (redelivered until the queue's delivery limit, then dead-lettered); an undecodable body is
@@ -120,6 +120,6 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
         done.set_exception(error)
 
 
-def adapt_batches(batcher: Batcher, *, record_failure: FailureRecorder | None = None) -> Handler:
+def adapt_batches(batcher: Batcher, *, record_failure: RecordFailure | None = None) -> Handler:
     """`adapt` for a batcher: ack once the message's batch committed, nack if it failed."""
     return adapt(batcher.submit, name=batcher.name, record_failure=record_failure)

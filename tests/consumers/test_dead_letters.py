@@ -281,3 +281,50 @@ async def test_a_failure_that_cannot_be_noted_still_takes_its_course(
         request.message_id: list(range(topology.delivery_limit + 1)),
         "p-1": [0],
     }
+
+
+async def test_a_letter_waits_in_its_queue_while_the_database_is_away(
+    broker_url: str,
+    namespace: str,
+    sessions: SessionFactory,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given a collector whose database cannot store anything (no tables)
+    away = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}")
+    topology = short_topology(namespace)
+    limit = topology.delivery_limit
+    message = review_request()
+    try:
+        async with open_broker(broker_url, topology) as broker:
+            failing = await broker.consume(
+                topology.dead, DeadLetterCollector(sessions_of(away), delivery_limit=limit)
+            )
+
+            # when a letter arrives and the collector has tried for a while, then stops
+            await publish_message(broker, message)
+            await broker.consume(topology.reviews, adapt(_always_fails, name="test"))
+            await asyncio.sleep(1.5)
+            await failing.cancel()
+
+            # then the letter is still in the dead-letter queue, after a failed try
+            await wait_for_depth(broker, topology.dead, 1, seconds=WAIT)
+            assert "could not store dead letter" in caplog.text
+
+            # and a collector whose database is back stores it once
+            await broker.consume(topology.dead, DeadLetterCollector(sessions, delivery_limit=limit))
+            await wait_for_letters(sessions, 1)
+            await wait_for_depth(broker, topology.dead, 0, seconds=WAIT)
+    finally:
+        await away.dispose()
+    async with sessions() as s:
+        [letter] = (await s.exec(select(DeadLetter))).all()
+    assert (letter.message_id, letter.queue, letter.message_type) == (
+        message.message_id,
+        topology.reviews,
+        "review.requested",
+    )
+
+
+async def _always_fails(message: Message) -> None:
+    raise RuntimeError("always")

@@ -229,14 +229,14 @@ async def test_locked_profiles_refuse_edits(sessions: SessionFactory, alice: Acc
         # given a profile under review or approved
         sid = await create(sessions, alice)
         await force(sessions, sid, status)
-        # when alice edits it
+        # when alice edits its reviewed data (approved ones change it through a revision)
         async with sessions() as s:
-            edit = profiles.update_profile(s, alice.actor, sid, {("friendlyName",): "Z"})
+            edit = profiles.update_profile(s, alice.actor, sid, {("business", "legalName"): "Z"})
             error = await refused(edit)
-        # then the edit is refused as LOCKED and the name stays
+        # then the edit is refused as LOCKED and the legal name stays
         assert [e.code for e in error.errors] == [ErrorCode.LOCKED], status
         row = await stored(sessions, sid)
-        assert row.friendly_name == "Acme", status
+        assert row.legal_name == "Acme Communications Inc", status
 
 
 async def test_a_rejected_profile_can_be_edited(sessions: SessionFactory, alice: Acct) -> None:

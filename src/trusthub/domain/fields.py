@@ -86,6 +86,19 @@ REPRESENTATIVE_FIELDS = _specs(
 
 STATUS_CALLBACK: Path = ("statusCallback",)
 
+# What the owner changes in place on an APPROVED profile (no review): how it is named and where
+# it is told about changes. Everything else is reviewed data and changes through a revision,
+# which therefore never carries these three back onto the profile it revises.
+IN_PLACE_PROFILE_FIELDS: frozenset[Path] = frozenset(
+    {("friendlyName",), ("notificationEmail",), STATUS_CALLBACK}
+)
+IN_PLACE_PROFILE_COLUMNS = frozenset(PROFILE_FIELDS[p].column for p in IN_PLACE_PROFILE_FIELDS)
+# The reviewed data a revision copies and, once approved, applies to the profile it revises.
+REVISED_PROFILE_COLUMNS = tuple(
+    spec.column for spec in PROFILE_FIELDS.values() if spec.path not in IN_PLACE_PROFILE_FIELDS
+)
+REPRESENTATIVE_COLUMNS = tuple(spec.column for spec in REPRESENTATIVE_FIELDS.values())
+
 
 def with_callback_rules(
     specs: Mapping[Path, FieldSpec], rules: CallbackRules

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .enums import Status
-from .errors import DomainError, ErrorCode
+from .errors import DomainError, ErrorCode, FieldError
+from .fields import IN_PLACE_PROFILE_FIELDS, Path
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_REVIEW}),
@@ -40,6 +43,32 @@ def ensure_editable(current: Status) -> None:
             f"The object is {current.value} and cannot be edited.",
             ("status",),
         )
+
+
+def ensure_profile_editable(current: Status, paths: Iterable[Path], *, is_revision: bool) -> None:
+    """An APPROVED profile takes in-place edits of its name and notification targets; its
+    reviewed data changes only through a revision (an applied revision is read-only)."""
+    if current is not Status.APPROVED:
+        ensure_editable(current)
+        return
+    if is_revision:
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            "An approved revision is read-only; edit the profile it revised.",
+            ("id",),
+        )
+    errors = [
+        FieldError(
+            ErrorCode.LOCKED,
+            path,
+            f"{'.'.join(path)} of an APPROVED profile changes through a revision: call "
+            "reviseCustomerProfile, edit the revision and submit it.",
+        )
+        for path in paths
+        if path not in IN_PLACE_PROFILE_FIELDS
+    ]
+    if errors:
+        raise DomainError(errors)
 
 
 def ensure_deletable(current: Status, *, is_admin: bool) -> None:

@@ -23,6 +23,8 @@ class StatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=16)
     actor: str = Field(max_length=128)  # room for a four-eyes "AC…+AC…"
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+    # The approved revision whose data this entry applied (APPROVED → APPROVED), else None.
+    revision_sid: str | None = Field(default=None, max_length=34)
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -27,6 +27,10 @@ class CustomerProfile(SQLModel, table=True):
     primary_profile_sid: str | None = Field(
         default=None, foreign_key="customer_profile.sid", max_length=34, index=True
     )
+    # Set on a revision: the APPROVED profile whose data it replaces once approved.
+    revision_of: str | None = Field(
+        default=None, foreign_key="customer_profile.sid", max_length=34, index=True
+    )
     policy_sid: str = Field(foreign_key="policy.sid", max_length=34)
     status: str = Field(max_length=16, index=True)
     friendly_name: str = Field(max_length=64)

@@ -11,7 +11,7 @@ from ..schema import inputs as i
 from ..schema import types as t
 from ..schema.context import Info
 from ..schema.errors import UserError
-from ..services import evaluations, profiles, representatives
+from ..services import evaluations, profiles, representatives, revisions
 from .common import ClientError, page_size, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
@@ -104,6 +104,17 @@ class ProfileMutation:
                 s, a, str(input.id), changes, settings=info.context.settings
             ),
         )
+        return _profile_payload(row, errors)
+
+    @strawberry.mutation(
+        description="Open a revision of an APPROVED profile: a DRAFT copy of its data and "
+        "representatives, edited and submitted like any profile; once approved, it replaces "
+        "the approved profile's data."
+    )
+    async def revise_customer_profile(
+        self, info: Info, id: strawberry.ID
+    ) -> t.CustomerProfilePayload:
+        row, errors = await perform(info, lambda s, a: revisions.revise_profile(s, a, str(id)))
         return _profile_payload(row, errors)
 
     @strawberry.mutation

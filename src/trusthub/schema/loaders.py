@@ -171,6 +171,15 @@ class Loaders:
         return _by_key(self.fetch, CustomerProfile, CustomerProfile.sid)
 
     @cached_property
+    def revisions_by_original(self) -> DataLoader[str, list[CustomerProfile]]:
+        return _many_by_key(
+            self.fetch,
+            CustomerProfile,
+            CustomerProfile.revision_of,
+            col(CustomerProfile.created_at),
+        )
+
+    @cached_property
     def representative(self) -> DataLoader[str, AuthorizedRepresentative | None]:
         return _by_key(self.fetch, AuthorizedRepresentative, AuthorizedRepresentative.sid)
 

@@ -119,6 +119,9 @@ class StatusChange:
     actor: str
     reasons: list[ReviewReason]
     at: datetime
+    revision_id: strawberry.ID | None = strawberry.field(
+        description="The approved revision whose data this change applied (APPROVED → APPROVED)."
+    )
 
     @classmethod
     def from_row(cls, row: models.StatusChange) -> StatusChange:
@@ -128,6 +131,7 @@ class StatusChange:
             actor=row.actor,
             reasons=[ReviewReason.from_dict(r) for r in row.reasons],
             at=row.at,
+            revision_id=strawberry.ID(row.revision_sid) if row.revision_sid else None,
         )
 
 
@@ -241,6 +245,26 @@ class CustomerProfile(Node):
             return None
         row = await info.context.loaders.profile.load(self.row.primary_profile_sid)
         return CustomerProfile.from_row(row) if row else None
+
+    @strawberry.field(description="The approved profile this revision revises; null otherwise.")
+    async def revision_of(
+        self, info: Info
+    ) -> Annotated[CustomerProfile, strawberry.lazy("trusthub.schema.types")] | None:
+        if self.row.revision_of is None:
+            return None
+        row = await info.context.loaders.profile.load(self.row.revision_of)
+        return CustomerProfile.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The revision of this approved profile not yet approved (DRAFT, under "
+        "review or REJECTED); null when there is none."
+    )
+    async def open_revision(
+        self, info: Info
+    ) -> Annotated[CustomerProfile, strawberry.lazy("trusthub.schema.types")] | None:
+        rows = await info.context.loaders.revisions_by_original.load(self.row.sid)
+        open_rows = [r for r in rows if r.status != Status.APPROVED.value]
+        return CustomerProfile.from_row(open_rows[-1]) if open_rows else None
 
     @strawberry.field
     async def policy(self, info: Info) -> Policy:

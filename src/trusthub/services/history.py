@@ -66,6 +66,7 @@ async def record_transition(
     actor: str,
     reasons: Sequence[dict[str, Any]] = (),
     publish: bool = True,
+    revision_sid: str | None = None,
 ) -> StatusChange:
     """Write the history row and (unless `publish` is off, as for creation) the status-changed
     event in the caller's transaction."""
@@ -79,6 +80,7 @@ async def record_transition(
         to_status=status.value,
         actor=actor,
         reasons=list(reasons),
+        revision_sid=revision_sid,
         at=now,
     )
     session.add(change)

@@ -15,7 +15,7 @@ from ..models import CustomerProfile, PhoneNumber, ProductPhoneNumber, TrustProd
 from .actor import Actor
 from .history import audit
 from .products import get_product
-from .profiles import get_profile
+from .profiles import ensure_not_revision, get_profile
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ async def _assign_to_profile(
     session: AsyncSession, actor: Actor, number: str, sid: str
 ) -> Assignment:
     profile = await get_profile(session, actor, sid, field=("customerProfileId",))
+    ensure_not_revision(profile, ("customerProfileId",))
     existing = await _on_account(session, profile.account_sid, number)
     if existing is not None and existing.customer_profile_sid != profile.sid:
         raise DomainError.single(

@@ -26,7 +26,14 @@ from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, Tr
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
-from .profiles import Page, callback_rules, decode_cursor, encode_cursor, get_profile
+from .profiles import (
+    Page,
+    callback_rules,
+    decode_cursor,
+    encode_cursor,
+    ensure_not_revision,
+    get_profile,
+)
 from .scoping import get_owned, owned_by
 from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
@@ -90,6 +97,7 @@ async def create_product(
     profile = await get_profile(
         session, actor, data.customer_profile_sid, field=("customerProfileId",)
     )
+    ensure_not_revision(profile, ("customerProfileId",))
     changes = _own_block(data.kind, data.changes)
     specs = with_callback_rules(product_fields(data.kind), callback_rules(settings))
     required = {p: None for p, spec in specs.items() if not spec.clearable}

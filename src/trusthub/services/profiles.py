@@ -136,6 +136,7 @@ async def _check_primary(
             ErrorCode.REQUIRED, "A SECONDARY profile must name its primary profile.", field
         )
     primary = await get_profile(session, actor, data.primary_profile_sid, field=field)
+    ensure_not_revision(primary, field)
     if primary.tier != ProfileTier.PRIMARY.value or primary.kind != ProfileKind.BUSINESS.value:
         raise DomainError.single(
             ErrorCode.INVALID_VALUE,
@@ -143,6 +144,17 @@ async def _check_primary(
             field,
         )
     return primary
+
+
+def ensure_not_revision(profile: CustomerProfile, field: Path) -> None:
+    """Products, numbers and secondary profiles belong to the profile in force, never to a
+    revision of it (which would take them with it when discarded)."""
+    if profile.revision_of is not None:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE,
+            f"{profile.sid} is a revision of {profile.revision_of}; use that profile instead.",
+            field,
+        )
 
 
 def callback_rules(settings: Settings | None) -> CallbackRules:
@@ -206,7 +218,13 @@ async def update_profile(
     settings: Settings | None = None,
 ) -> CustomerProfile:
     profile = await get_profile(session, actor, sid)
-    lifecycle.ensure_editable(Status(profile.status))
+    if profile.status == Status.APPROVED.value:
+        # In-place edits of an approved profile wait for a revision being applied to it (the
+        # decision consumer holds this lock) and then write on top of it: neither is lost.
+        await session.refresh(profile, with_for_update=True)
+    lifecycle.ensure_profile_editable(
+        Status(profile.status), changes, is_revision=profile.revision_of is not None
+    )
     _check_blocks(ProfileKind(profile.kind), changes)
     values = apply_changes(profile_fields(settings), changes, profile.model_dump())
     changed = [c for c, v in values.items() if getattr(profile, c) != v]
@@ -249,11 +267,33 @@ async def delete_profile(session: AsyncSession, actor: Actor, sid: str) -> str:
             "Secondary profiles depend on this profile; delete them first.",
             ("id",),
         )
+    await _delete_revisions(session, actor, profile)
     await _delete_dependents(session, actor, profile)
     audit(session, actor, account_sid=profile.account_sid, subject_sid=sid, action="delete")
     await session.delete(profile)
     await session.flush()
     return sid
+
+
+async def _delete_revisions(session: AsyncSession, actor: Actor, profile: CustomerProfile) -> None:
+    """An approved profile deleted by an admin takes its revisions along, unless one is under
+    review (its decision would have nothing to apply to)."""
+    rows = await session.exec(
+        select(CustomerProfile).where(CustomerProfile.revision_of == profile.sid)
+    )
+    revisions = list(rows.all())
+    reviewing = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
+    if any(r.status in reviewing for r in revisions):
+        raise DomainError.single(
+            ErrorCode.LOCKED, "A revision of this profile is under review.", ("id",)
+        )
+    for revision in revisions:
+        await _delete_dependents(session, actor, revision)
+        audit(session, actor, account_sid=revision.account_sid, subject_sid=revision.sid,
+              action="delete")  # fmt: skip
+        await session.delete(revision)
+    if revisions:
+        await session.flush()
 
 
 async def _delete_dependents(session: AsyncSession, actor: Actor, profile: CustomerProfile) -> None:

@@ -35,6 +35,7 @@ from . import txcache
 from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
+from .revisions import apply_revision
 from .subjects import Subject, load_subject, subject_model, subject_type_of
 
 AUTOMATED_REVIEWER = "reviewer:automated"
@@ -209,6 +210,12 @@ async def apply_decision(session: AsyncSession, message: DecisionMade) -> str:
         return "dropped"
     reasons = [r.model_dump() for r in message.reasons]
     await _move(session, subject, Status(message.outcome), message.decided_by, reasons)
+    if (
+        isinstance(subject, CustomerProfile)
+        and subject.revision_of is not None
+        and subject.status == Status.APPROVED.value
+    ):
+        await apply_revision(session, subject, message.decided_by)
     review.status = ReviewStatus.DECIDED.value
     review.outcome = message.outcome
     review.reasons = reasons
@@ -246,6 +253,13 @@ async def withdraw_approval(
     if subject is None:
         raise not_found(subject_sid, ("subjectId",))
     ensure_independent(subject.account_sid, actor.account_sid, ("subjectId",))
+    if isinstance(subject, CustomerProfile) and subject.revision_of is not None:
+        raise DomainError.single(
+            ErrorCode.LOCKED,
+            f"{subject.sid} is a revision, applied to {subject.revision_of}: withdraw the "
+            "approval of that profile.",
+            ("subjectId",),
+        )
     if subject.status != Status.APPROVED.value:
         raise DomainError.single(
             ErrorCode.LOCKED,

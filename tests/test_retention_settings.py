@@ -52,34 +52,38 @@ def test_the_retry_horizon_is_every_wait_at_its_longest_plus_every_timeout() -> 
 def test_a_retention_shorter_than_the_retry_horizon_and_margin_is_refused(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
-    # when a retention is set below the default retry horizon (1.2 h) plus the 24 h margin
+    # when a retention is set below the default retry horizon (102.1 h: 17 waits of at most
+    # 6 h and 18 timeouts of 10 s) plus the 24 h margin
     with pytest.raises(ValidationError) as refused:
         settings_from_env(monkeypatch, **{name: value})
     # then the error names the setting and the shortest value allowed
     message = str(refused.value)
     assert name in message
-    assert "must be at least 25.2 h" in message
+    assert "must be at least 126.1 h" in message
 
 
 def test_the_shortest_retention_follows_the_webhook_retry_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # given a retention of two days, accepted with the default webhook retries
-    assert settings_from_env(monkeypatch, INBOX_RETENTION_HOURS="48").inbox_retention_hours == 48
+    # given a retention of 130 hours, accepted with the default retries
+    assert settings_from_env(monkeypatch, INBOX_RETENTION_HOURS="130").inbox_retention_hours == 130
 
-    # when callbacks may wait a day in a delay queue, three times
+    # when callbacks and emails may wait a day in a delay queue, five times
     with pytest.raises(ValidationError) as refused:
         settings_from_env(
-            monkeypatch, WEBHOOK_RETRY_DELAYS_MS="[60000, 86400000]", WEBHOOK_MAX_ATTEMPTS="4"
+            monkeypatch,
+            WEBHOOK_RETRY_DELAYS_MS="[60000, 86400000]",
+            WEBHOOK_MAX_ATTEMPTS="6",
+            EMAIL_MAX_ATTEMPTS="6",
         )
 
-    # then the same two days are refused: a horizon of three days (and four timeouts) + a day
+    # then the same 130 hours are refused: a horizon of five days (and six timeouts) + a day
     message = str(refused.value)
-    assert "INBOX_RETENTION_HOURS must be at least 96.1 h" in message
-    assert "it is 48 h" in message
+    assert "INBOX_RETENTION_HOURS must be at least 144.1 h" in message
+    assert "it is 130 h" in message
     # and a retention that outlasts the new horizon is accepted
-    longer = settings_from_env(monkeypatch, INBOX_RETENTION_HOURS="100")
-    assert longer.retention.inbox == timedelta(hours=100)
+    longer = settings_from_env(monkeypatch, INBOX_RETENTION_HOURS="150")
+    assert longer.retention.inbox == timedelta(hours=150)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .idempotency import IdempotencyKey
 from .outbox import OutboxMessage
+from .persisted_operation import PersistedOperation
 from .policy import Policy
 from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
@@ -20,6 +21,7 @@ __all__ = [
     "IdempotencyKey",
     "InboxMessage",
     "OutboxMessage",
+    "PersistedOperation",
     "PhoneNumber",
     "Policy",
     "ProductPhoneNumber",

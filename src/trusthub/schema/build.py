@@ -16,6 +16,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
@@ -221,6 +222,12 @@ def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawb
         ],
         extensions=extensions,
         execution_context_class=SharedEventExecutor,
+        # Batches run one operation after another (web/view.py), each under the same limits.
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.batch_max_operations}
+            if settings.batch_max_operations
+            else None
+        ),
         outages=outages or OutageLog(),
     )
     use_dict_enums(schema)

@@ -26,3 +26,9 @@ def cors_middleware(origins: list[str]) -> Middleware:
         allow_credentials=False,
         max_age=PREFLIGHT_MAX_AGE_SECONDS,
     )
+
+
+def dev_origins(host: str, port: int) -> list[str]:
+    """`trusthub dev`'s own origin, by every name a browser on this machine may use."""
+    names = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
+    return sorted(f"http://{name}:{port}" for name in names)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -23,3 +24,8 @@ def page() -> str:
 
 def assets() -> Mount:
     return Mount(ASSETS_PATH, app=StaticFiles(directory=STATIC), name="graphiql-assets")
+
+
+def graphiql_url(host: str, port: int, key: str) -> str:
+    """The page's address with the key in the fragment, which browsers never send."""
+    return f"http://{host}:{port}/graphql#key={quote(key, safe='')}"

@@ -29,7 +29,8 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 class Refused(Exception):
     """A request refused before execution: the status under the spec's media type, the
     message and code of its one error. `before_execution` ones are a 200 under
-    application/json, like any GraphQL error in a well-formed request."""
+    application/json, like any GraphQL error in a well-formed request; the others (a malformed
+    request, an outage) get their status under either type."""
 
     def __init__(
         self, status: int, message: str, code: str | None = None, *, before_execution: bool = True
@@ -68,7 +69,9 @@ class PersistedQueries:
                 raise Refused(400, "PersistedQueryNotFound", NOT_FOUND)
             return replace(request, query=document)
         if document_hash(request.query) != sha:
-            raise Refused(400, "provided sha does not match query", HASH_MISMATCH)
+            raise Refused(
+                400, "provided sha does not match query", HASH_MISMATCH, before_execution=False
+            )
         if self.only_registered:
             await self._require_registered(sha)
         else:
@@ -121,11 +124,15 @@ def _persisted_hash(extensions: dict[str, object] | None) -> str | None:
             400,
             "extensions.persistedQuery must be {version: 1, sha256Hash: <64 hex digits>}",
             INVALID,
+            before_execution=False,
         )
     sha = persisted.get("sha256Hash")
     if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
         raise Refused(
-            400, "extensions.persistedQuery.sha256Hash must be 64 hex digits (sha256)", INVALID
+            400,
+            "extensions.persistedQuery.sha256Hash must be 64 hex digits (sha256)",
+            INVALID,
+            before_execution=False,
         )
     return sha.lower()
 

@@ -17,7 +17,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -37,6 +36,10 @@ from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads
 from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
+from .web import graphiql
+from .web.cors import cors_middleware
+from .web.persisted import PersistedQueries
+from .web.view import GraphQLHTTPView
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +65,10 @@ def bearer_key(value: object) -> str | None:
     return key.strip() or None
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQLHTTPView):
     # Lets the gateway close a socket itself (live_connections.py) without strawberry failing.
-    websocket_adapter_class = ClosableWebSocketAdapter
+    # (The type: ignore is strawberry's own, on its view's adapter class.)
+    websocket_adapter_class = ClosableWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -78,9 +82,16 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             build_schema(settings, outages),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,  # queries only (405 for mutations), as the spec says
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
+            allowed_origins=settings.cors_allow_origins,
+        )
+        self.batch_max_operations = settings.batch_max_operations
+        self.persisted = PersistedQueries(
+            sessions,
+            only_registered=settings.persisted_queries_only,
+            cache_size=settings.apq_cache_size,
         )
         self.settings = settings
         self.sessions = sessions
@@ -235,6 +246,8 @@ class AuthGate:
             self.graphiql
             and request.method == "GET"
             and "text/html" in request.headers.get("accept", "")
+            and "query" not in request.query_params  # a GET query needs a key like any other
+            and "extensions" not in request.query_params
         ):
             await self.app(scope, receive, send)
             return
@@ -341,7 +354,11 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
             return await authenticate(bearer_key(request.headers.get("authorization")))
 
         routes += bench_baseline.routes(sessions, account_of)
-    app = Starlette(routes=routes, lifespan=lifespan)
+    if settings.graphiql_enabled:
+        routes.append(graphiql.assets())
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[cors_middleware(settings.cors_allow_origins)]
+    )
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.settings = settings

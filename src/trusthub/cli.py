@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from . import cli_dead_letters, cli_webhooks
+from . import cli_dead_letters, cli_operations, cli_webhooks
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cli_webhooks.add_parser(sub)
     cli_dead_letters.add_parser(sub)
+    cli_operations.add_parser(sub)
     return parser
 
 
@@ -169,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(cli_webhooks.run(args, settings))
     if args.command == "dead-letters":
         return asyncio.run(cli_dead_letters.run(args, settings))
+    if args.command == "operations":
+        return asyncio.run(cli_operations.run(args, settings))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":
@@ -364,18 +367,24 @@ def _dev(args: argparse.Namespace) -> int:
     os.environ["DEV_MODE"] = "true"
     # Local receivers (127.0.0.1, localhost) are what status callbacks call in development.
     os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    from .web.cors import dev_origins
+    from .web.graphiql import graphiql_url
+
     get_settings.cache_clear()
     settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    if "CORS_ALLOW_ORIGINS" not in os.environ:  # pages served by the dev server itself
+        os.environ["CORS_ALLOW_ORIGINS"] = json.dumps(dev_origins(host, port))
+        get_settings.cache_clear()
+        settings = get_settings()
     from .migrate import upgrade
 
     upgrade(settings.database_url)
     key = asyncio.run(_demo_key(settings))
-    host, port = args.host or settings.host, args.port or settings.port
     print(
         f"\n  trusthub dev — database {settings.database_url}\n"
-        f"  GraphiQL:  http://{host}:{port}/graphql\n"
+        f"  GraphiQL (demo key filled in): {graphiql_url(host, port, key)}\n"
         f"  demo API key (a new one each start): {key}\n"
-        f'  GraphiQL headers: {{"Authorization": "Bearer {key}"}}\n'
         + (
             "  status callbacks may call private and loopback addresses "
             "(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true): for development only\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from .domain.retention import (
     RETENTION_MARGIN,
@@ -179,6 +180,31 @@ class Settings(BaseSettings):
         description="Open WebSocket connections one account may hold on one gateway process; "
         "the next connection_init is closed with 4403.",
     )
+    cors_allow_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins whose pages may call /graphql from a browser (JSON list, e.g. "
+        '["https://app.example.com"]; "*" for any): CORS preflights are answered for them, and '
+        "WebSocket upgrades from any other page are refused (requests without Origin, from "
+        "non-browser clients, are always allowed).",
+    )
+    batch_max_operations: int = Field(
+        default=10,
+        ge=0,
+        le=100,
+        description="Most operations in one batched request (a JSON array), each under the "
+        "same limits as alone; 0 refuses batches.",
+    )
+    persisted_queries_only: bool = Field(
+        default=False,
+        description="Execute only documents registered with `trusthub operations register`; "
+        "any other document is refused.",
+    )
+    apq_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        description="Documents one gateway process remembers by hash for automatic persisted "
+        "queries (0: only registered documents are found by hash).",
+    )
     bench_baseline: bool = Field(
         default=False,
         description="Mount the hand-written baseline endpoint of the read benchmark "
@@ -229,6 +255,15 @@ class Settings(BaseSettings):
                 f"its bookkeeping; it is {_hours(retention)} h"
             )
         return value
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        """Each must be an origin as browsers send it (scheme, host, optional port) or "*"."""
+        try:
+            return sorted(normalize_allowed_origins(value))
+        except ValueError as error:
+            raise ValueError(f"CORS_ALLOW_ORIGINS: {error}") from None
 
     @property
     def retention(self) -> Retention:

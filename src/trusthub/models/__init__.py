@@ -6,6 +6,7 @@ from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .idempotency import IdempotencyKey
 from .outbox import OutboxMessage
+from .persisted_operation import PersistedOperation
 from .policy import Policy
 from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
@@ -23,6 +24,7 @@ __all__ = [
     "IdempotencyKey",
     "InboxMessage",
     "OutboxMessage",
+    "PersistedOperation",
     "PhoneNumber",
     "Policy",
     "ProductPhoneNumber",

@@ -10,6 +10,7 @@ import strawberry
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -179,6 +180,12 @@ def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawb
         ],
         extensions=extensions,
         execution_context_class=SharedEventExecutor if introspection else QuietExecutor,
+        # Batches run one operation after another (web/view.py), each under the same limits.
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.batch_max_operations}
+            if settings.batch_max_operations
+            else None
+        ),
         outages=outages or OutageLog(),
     )
     use_dict_enums(schema)

@@ -2,7 +2,7 @@
 // cache entry per object however many queries read it.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { gql } from "@apollo/client";
+import { CombinedGraphQLErrors, gql } from "@apollo/client";
 import { client } from "./env.js";
 
 const VIEWER = gql`
@@ -24,6 +24,9 @@ const REFETCH = gql`
   query Refetch($id: ID!) {
     node(id: $id) { id ... on CustomerProfile { friendlyName status } }
   }
+`;
+const REVIEW_QUEUE = gql`
+  query Queue { reviewQueue(first: 10) { totalCount edges { node { id } } } }
 `;
 const MY_PROFILES = gql`
   query MyProfiles {
@@ -88,4 +91,18 @@ test("the cache holds one entry per object, keyed __typename:id", async () => {
   const list = apollo.readQuery({ query: MY_PROFILES });
   const node = list.customerProfiles.edges.map((e) => e.node).find((n) => n.id === created.id);
   assert.equal(node.friendlyName, "Acme renamed");
+});
+
+test("a field the account may not read is a top-level error (docs/frontend.md)", async () => {
+  // when a customer's client asks for the reviewers' queue
+  const asked = apollo.query({ query: REVIEW_QUEUE, fetchPolicy: "network-only" });
+  // then the query rejects with the server's GraphQL error, naming the field's path
+  await assert.rejects(asked, (error) => {
+    assert.ok(CombinedGraphQLErrors.is(error), error);
+    assert.deepEqual(
+      error.errors.map((e) => [e.message, e.path]),
+      [["Only reviewers can do this.", ["reviewQueue"]]],
+    );
+    return true;
+  });
 });

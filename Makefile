@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine: `make dev` runs the product, `make test`
-# runs the tests. Both create .venv and install the project into it first.
+# runs the tests. Both create .venv and install the project into it first; `make test` also
+# installs the JS client tests (tests/clients) with npm.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -12,12 +13,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The JS clients of tests/e2e/test_js_clients.py (Apollo, graphql-ws, relay-compiler,
+# graphql-http), installed exactly as locked; needs node 20+ and npm.
+CLIENTS := tests/clients
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund
+	touch $@
+
 install: $(BIN)/.installed
 
 dev: $(BIN)/.installed
 	$(BIN)/trusthub dev
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed $(CLIENTS)/node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
@@ -26,4 +34,4 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache trusthub-dev.db*
+	rm -rf $(VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache trusthub-dev.db*

@@ -96,12 +96,11 @@ class Runtime:
         if Role.RELAY in self.roles:
             self.relay.start()
         if Role.DECISIONS in self.roles:
-            decide = adapt_batches(
-                decision_batcher(
-                    DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
-                )
+            batcher = decision_batcher(
+                DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
             )
             for queue in (t.decisions, t.manual_reviews):
+                decide = adapt_batches(batcher, queue=queue, delivery_limit=t.delivery_limit)
                 self._consumers.append(
                     await self.broker.consume(queue, decide, prefetch=BATCH_PREFETCH)
                 )
@@ -143,10 +142,10 @@ class Runtime:
             await review([message])
 
         batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
+        t = self.broker.topology
+        handler = adapt_batches(batcher, queue=t.reviews, delivery_limit=t.delivery_limit)
         self._consumers.append(
-            await self.broker.consume(
-                self.broker.topology.reviews, adapt_batches(batcher), prefetch=BATCH_PREFETCH
-            )
+            await self.broker.consume(t.reviews, handler, prefetch=BATCH_PREFETCH)
         )
 
     async def _start_notifier(self) -> None:

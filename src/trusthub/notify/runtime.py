@@ -33,8 +33,15 @@ async def start_notifier(
         if isinstance(message, StatusChanged | EmailRetry):
             await handle_email(message, deps)
 
+    t = broker.topology
+    limit = t.delivery_limit
     consumers = [
-        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks", gate=gate)),
-        await broker.consume(broker.topology.emails, adapt(email, name="emails", gate=gate)),
+        await broker.consume(
+            t.webhooks,
+            adapt(webhook, name="webhooks", gate=gate, queue=t.webhooks, delivery_limit=limit),
+        ),
+        await broker.consume(
+            t.emails, adapt(email, name="emails", gate=gate, queue=t.emails, delivery_limit=limit)
+        ),
     ]
     return consumers, http.aclose

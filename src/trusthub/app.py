@@ -1,4 +1,4 @@
-"""Starlette application: /graphql (HTTP + WebSocket), /healthz, /readyz."""
+"""Starlette application: /graphql (HTTP + WebSocket), /healthz, /readyz, /metrics."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
 from .idempotency import IdempotencyMiddleware
 from .live_connections import FORBIDDEN, TOO_MANY, ClosableWebSocketAdapter, LiveConnections, close
+from .logs import bind, trace_id_of
+from .metrics import CONTENT_TYPE_LATEST, Scrape
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
@@ -268,7 +270,10 @@ class AuthGate:
             return
         scope[ACCOUNT_SCOPE_KEY] = account
         try:
-            await self.app(scope, receive, send)
+            with bind(
+                account_sid=account.sid, trace_id=trace_id_of(request.headers.get("traceparent"))
+            ):
+                await self.app(scope, receive, send)
         finally:
             reads: SharedReads | None = scope.pop(READS_SCOPE_KEY, None)
             if reads is not None:
@@ -341,11 +346,17 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         outages.answered()
         return JSONResponse({"status": "ready", "database": "ok"})
 
+    scrape = Scrape(engine, live=lambda: (connections.total(), runtime.hub.subscriber_count))
+
+    async def metrics(request: Request) -> Response:
+        return Response(await scrape.render(), media_type=CONTENT_TYPE_LATEST)
+
     routes: list[BaseRoute] = [
         Route("/graphql", BodyLimit(graphql, settings.max_body_bytes), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
     ]
     if settings.bench_baseline:
         from . import bench_baseline

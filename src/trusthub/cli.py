@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
@@ -153,9 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:  # a setting out of range: say which, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from .logs import configure_logging
+
+    configure_logging(settings)
     if args.command == "migrate":
         from .migrate import upgrade
 
@@ -305,12 +304,21 @@ async def _worker(settings: Settings, role: str) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
+    listener = None
+    if settings.metrics_port is not None:
+        from .metrics import Scrape
+        from .metrics_listener import MetricsListener
+
+        listener = MetricsListener(Scrape(engine), settings.host, settings.metrics_port)
+        await listener.start()
     print(f"trusthub worker {role} running (namespace {settings.broker_namespace})", flush=True)
     beat = asyncio.create_task(_heartbeat(runtime, settings.heartbeat_file))
     try:
         await stop.wait()
     finally:
         beat.cancel()
+        if listener is not None:
+            await listener.stop()
         await runtime.stop()
         await engine.dispose()
     return 0
@@ -332,6 +340,8 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, workers: i
 
     import uvicorn
 
+    from .logs import logging_config
+
     # uvicorn's workers import the app anew; they read the same environment.
     os.environ["DATABASE_URL"] = settings.database_url
     uvicorn.run(
@@ -340,7 +350,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, workers: i
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_level="info",
+        log_config=logging_config(settings),
         **uvicorn_options(settings),
     )
     return 0

@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -155,6 +156,19 @@ class Settings(BaseSettings):
         "is up (container health checks read its age).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object per line (timestamp, level, logger, message, trace "
+        "id, account and subject SIDs); emails, EIN-like numbers and phone numbers are masked "
+        "either way.",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="A worker serves GET /metrics on this port (at HOST); unset: no listener. "
+        "Gateways always serve /metrics on their own port.",
+    )
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
     auth_cache_seconds: float = Field(
         default=5,

@@ -73,6 +73,10 @@ class LiveConnections:
     def count(self, account_sid: str) -> int:
         return len(self._by_account.get(account_sid, ()))
 
+    def total(self) -> int:
+        """Open connections of every account (the metrics' gauge)."""
+        return sum(len(held) for held in self._by_account.values())
+
     def admit(
         self, websocket: WebSocket, account_sid: str, key_digest: str
     ) -> LiveConnection | None:

@@ -98,13 +98,16 @@ class Runtime:
         if Role.RELAY in self.roles:
             self.relay.start()
         if Role.DECISIONS in self.roles:
-            decide = adapt_batches(
-                decision_batcher(
-                    DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
-                ),
-                record_failure=FailureRecorder(self.sessions),
+            batcher = decision_batcher(
+                DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
             )
             for queue in (t.decisions, t.manual_reviews):
+                decide = adapt_batches(
+                    batcher,
+                    record_failure=FailureRecorder(self.sessions),
+                    queue=queue,
+                    delivery_limit=t.delivery_limit,
+                )
                 self._consumers.append(
                     await self.broker.consume(queue, decide, prefetch=BATCH_PREFETCH)
                 )
@@ -148,11 +151,15 @@ class Runtime:
             await review([message])
 
         batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
-        handler = adapt_batches(batcher, record_failure=FailureRecorder(self.sessions))
+        t = self.broker.topology
+        handler = adapt_batches(
+            batcher,
+            record_failure=FailureRecorder(self.sessions),
+            queue=t.reviews,
+            delivery_limit=t.delivery_limit,
+        )
         self._consumers.append(
-            await self.broker.consume(
-                self.broker.topology.reviews, handler, prefetch=BATCH_PREFETCH
-            )
+            await self.broker.consume(t.reviews, handler, prefetch=BATCH_PREFETCH)
         )
 
     async def _start_notifier(self) -> None:

@@ -72,6 +72,7 @@ async def test_callback_carries_every_field_signed_both_ways(
         "PreviousStatus": "IN_REVIEW",
         "Reasons": request.form["Reasons"],
         "EventId": event.event_id,
+        "Sequence": "3",
         "OccurredAt": request.form["OccurredAt"],
     }
     assert json.loads(request.form["Reasons"]) == [
@@ -122,6 +123,9 @@ async def test_submitting_a_profile_calls_back_with_its_real_event(
     assert (request.form["PreviousStatus"], request.form["Status"]) == ("DRAFT", "PENDING_REVIEW")
     assert json.loads(request.form["Reasons"]) == []
     assert request.form["EventId"] == request.headers["webhook-id"] == event.event_id
+    # the same number the subscription event carries for this transition
+    assert request.form["Sequence"] == str(event.sequence)
+    assert event.sequence >= 1
     assert_signed(request, auth_token, secret)
 
 

@@ -19,6 +19,8 @@ from ..messaging.messages import (
     ReviewEscalated,
     ReviewStarted,
 )
+from ..metrics import observe_decision
+from ..models.review import Review
 from ..services import reviews
 from ..transient import DependencyGate
 from .runner import Batcher
@@ -59,20 +61,29 @@ async def handle_decision_batch(messages: list[Message], deps: DecisionDeps) -> 
         # Every row this batch writes goes out in one flush at commit (multi-row INSERTs); the
         # reads below never need them: `applied` stands in for the inbox, the rows and history
         # counts are in the session already.
+        decided: list[Review] = []
         with session.no_autoflush:
             for message in ordered:
-                await _apply(session, message, applied)
+                await _apply(session, message, applied, decided)
         await session.commit()
+    for review in decided:  # counted once committed: a failed batch is applied again
+        if review.outcome and review.decided_at:
+            observe_decision(review.outcome, review.submitted_at, review.decided_at)
     deps.after_commit()
 
 
-async def _apply(session: AsyncSession, message: Message, applied: set[str]) -> None:
+async def _apply(
+    session: AsyncSession, message: Message, applied: set[str], decided: list[Review]
+) -> None:
     key = _key(message)
     if key in applied:
         return
     applied.add(key)
     if isinstance(message, DecisionMade):
         outcome = await reviews.apply_decision(session, message)
+        review = await session.get(Review, message.review_sid)  # locked above: no query
+        if outcome == "applied" and review is not None:
+            decided.append(review)
     elif isinstance(message, ReviewStarted):
         outcome = await reviews.start_review(session, message)
     elif isinstance(message, ReviewEscalated):

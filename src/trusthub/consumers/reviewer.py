@@ -5,6 +5,7 @@ sent: it would cost the consumer a transaction of its own for every review."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from ..db import SessionFactory
 from ..domain.enums import Status
 from ..domain.vetting import EscalationRules, Verdict, VettingInput, VettingResult, vet_profile
 from ..domain.vetting.products import vet_product
+from ..logs import bind
 from ..messaging.messages import (
     DecisionMade,
     ReasonPayload,
@@ -28,6 +30,8 @@ from ..services.subjects import Subject, subject_model
 
 CONSUMER = REVIEWER_INBOX
 _IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
+
+log = logging.getLogger(__name__)
 
 
 def derived_id(review_sid: str, what: str) -> str:
@@ -168,3 +172,12 @@ async def _review(
             ),
         )
     mark_processed(session, CONSUMER, message.message_id, result.verdict.value)
+    # SIDs and codes only: the reasons' messages may quote what the customer entered.
+    with bind(account_sid=profile.account_sid, subject_sid=profile.sid):
+        log.info(
+            "review %s of %s: %s (reasons: %s)",
+            review,
+            profile.sid,
+            result.verdict.value,
+            ",".join(r.code.value for r in result.reasons) or "none",
+        )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
 from pydantic import ValidationError
 
+from ..logs import bind
 from ..messaging.broker import Delivery, Handler
 from ..messaging.messages import Message, decode
+from ..metrics import MESSAGES_CONSUMED, MESSAGES_SETTLED
 from ..transient import DependencyGate
 
 log = logging.getLogger(__name__)
@@ -28,14 +31,22 @@ def adapt(
     name: str,
     gate: DependencyGate | None = None,
     record_failure: RecordFailure | None = None,
+    queue: str | None = None,
+    delivery_limit: int | None = None,
 ) -> Handler:
     """Decode, handle, then ack — only after the handler's own commit. With a `gate`, a handler
     that meets an absent dependency waits for it and runs again (the message is held, its
     delivery budget untouched); any other handler error nacks (redelivered until the queue's
     delivery limit, then dead-lettered); an undecodable body is rejected straight to the
-    dead-letter queue. `record_failure` hears of both first (never of a transient wait)."""
+    dead-letter queue. `record_failure` hears of both first (never of a transient wait). Each
+    outcome is counted under `queue` (default `name`); a nack at `delivery_limit` counts as
+    dead-lettered."""
+    label = queue or name
+    consumed = MESSAGES_CONSUMED.labels(label)
+    outcomes = {o: MESSAGES_SETTLED.labels(label, o) for o in SETTLE_OUTCOMES}
 
     async def on_delivery(delivery: Delivery) -> None:
+        consumed.inc()
         try:
             message = decode(delivery.body)
         except (ValidationError, ValueError) as error:
@@ -43,12 +54,17 @@ def adapt(
             if record_failure is not None:  # dead letters: why it was rejected
                 await record_failure(delivery, error)
             await delivery.reject()
+            outcomes["rejected"].inc()
             return
         try:
-            if gate is None:
-                await handle(message)
-            else:
-                await gate.call(lambda: handle(message))
+            with bind(
+                account_sid=getattr(message, "account_sid", None),
+                subject_sid=getattr(message, "subject_sid", None),
+            ):
+                if gate is None:
+                    await handle(message)
+                else:
+                    await gate.call(lambda: handle(message))
         except Exception as error:
             log.exception(
                 "%s: handling %s failed (delivery %d)",
@@ -59,10 +75,18 @@ def adapt(
             if record_failure is not None:  # dead letters: the first error, if it dies
                 await record_failure(delivery, error)
             await delivery.nack()
+            last = delivery_limit is not None and delivery.delivery_count >= delivery_limit
+            outcomes["dead_lettered" if last else "nacked"].inc()
             return
         await delivery.ack()
+        outcomes["acked"].inc()
 
     return on_delivery
+
+
+# The queue's x-delivery-limit counts redeliveries: a message nacked when it has already been
+# redelivered `delivery_limit` times goes to the dead-letter exchange (messaging/topology.py).
+SETTLE_OUTCOMES = ("acked", "nacked", "dead_lettered", "rejected")
 
 
 class Batcher:
@@ -95,7 +119,10 @@ class Batcher:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((message, done))
         if self._drainer is None:
-            self._drainer = asyncio.create_task(self._drain(), name=f"{self.name}-batches")
+            # A context of its own: the batch's records must not carry this message's SIDs.
+            self._drainer = asyncio.create_task(
+                self._drain(), name=f"{self.name}-batches", context=contextvars.Context()
+            )
         await done
 
     async def _drain(self) -> None:
@@ -146,7 +173,19 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
         done.set_exception(error)
 
 
-def adapt_batches(batcher: Batcher, *, record_failure: RecordFailure | None = None) -> Handler:
+def adapt_batches(
+    batcher: Batcher,
+    *,
+    record_failure: RecordFailure | None = None,
+    queue: str | None = None,
+    delivery_limit: int | None = None,
+) -> Handler:
     """`adapt` for a batcher: ack once the message's batch committed, nack if it failed. (The
     batcher waits out absent dependencies itself, batch by batch.)"""
-    return adapt(batcher.submit, name=batcher.name, record_failure=record_failure)
+    return adapt(
+        batcher.submit,
+        name=batcher.name,
+        record_failure=record_failure,
+        queue=queue,
+        delivery_limit=delivery_limit,
+    )

@@ -35,14 +35,30 @@ async def start_notifier(
             await handle_email(message, deps)
 
     failures = FailureRecorder(sessions)
+    t = broker.topology
+    limit = t.delivery_limit
     consumers = [
         await broker.consume(
-            broker.topology.webhooks,
-            adapt(webhook, name="webhooks", gate=gate, record_failure=failures),
+            t.webhooks,
+            adapt(
+                webhook,
+                name="webhooks",
+                gate=gate,
+                record_failure=failures,
+                queue=t.webhooks,
+                delivery_limit=limit,
+            ),
         ),
         await broker.consume(
-            broker.topology.emails,
-            adapt(email, name="emails", gate=gate, record_failure=failures),
+            t.emails,
+            adapt(
+                email,
+                name="emails",
+                gate=gate,
+                record_failure=failures,
+                queue=t.emails,
+                delivery_limit=limit,
+            ),
         ),
     ]
     return consumers, http.aclose

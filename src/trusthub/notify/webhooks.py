@@ -54,6 +54,9 @@ def callback_fields(event: StatusChanged) -> dict[str, str]:
         "PreviousStatus": event.previous_status or "",
         "Reasons": json.dumps(reasons, separators=(",", ":")),
         "EventId": event.event_id,
+        # Per subject, the subscription event's `sequence`: receivers order callbacks by it
+        # (retries and parallel notifiers can deliver a later change first).
+        "Sequence": str(event.sequence),
         "OccurredAt": event.occurred_at.astimezone(UTC)
         .isoformat(timespec="microseconds")
         .replace("+00:00", "Z"),

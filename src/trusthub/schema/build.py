@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -13,8 +14,11 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from ..config import Settings
+from ..metrics import observe_operation
 from ..resolvers.deliveries import DeliveryMutation
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
@@ -62,7 +66,12 @@ class OperationSetup(SchemaExtension):
         ctx.context.reset_loaders()
         ctx.parse_options["max_tokens"] = self.caches.max_tokens
         ctx.validation_rules = ctx.validation_rules + self.caches.rules
+        started = time.perf_counter()
         yield
+        if ctx.graphql_document is not None and _is_subscription(ctx):
+            return  # a subscription's lifetime is no latency; the gauges count them
+        failed = bool(ctx.pre_execution_errors or (ctx.result and ctx.result.errors))
+        observe_operation(ctx.operation_name, time.perf_counter() - started, failed=failed)
 
     def on_parse(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -77,6 +86,13 @@ class OperationSetup(SchemaExtension):
                 ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules
             )
         yield
+
+
+def _is_subscription(ctx: ExecutionContext) -> bool:
+    try:
+        return ctx.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no operation of that name in the document
+        return False
 
 
 # Rules strawberry adds to every validation (`strawberry.schema.schema.validate_document`).

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.retries import delay_queue_for, wanted_delay_ms
 from ..messaging.messages import EmailRetry, StatusChanged, WebhookRetry
+from ..metrics import DELIVERY_ATTEMPTS
 from ..models import DeliveryAttempt
 from ..models.base import utcnow
 from .actor import Actor
@@ -112,6 +113,11 @@ def record_attempt(
         attempted_at=outcome.started_at,
     )
     session.add(row)
+    if outcome.delivered:
+        counted = "delivered"
+    else:
+        counted = "given_up" if next_attempt_at is None else "retrying"
+    DELIVERY_ATTEMPTS.labels(attempt.channel.value.lower(), counted).inc()
     return row
 
 

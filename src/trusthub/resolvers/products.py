@@ -12,12 +12,13 @@ from ..messaging.messages import ReasonPayload
 from ..schema import product_inputs as pi
 from ..schema import product_types as pt
 from ..schema import types as t
+from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
 from ..schema.inputs import SubmitInput, to_changes
-from ..schema.types import CustomerProfile, PageInfo
+from ..schema.types import CustomerProfile
 from ..services import attestation, phone_numbers, products, reviews
-from .common import ClientError, page_size, perform
+from .common import ClientError, page_args, perform
 from .reviews import ReviewReasonInput
 
 
@@ -40,11 +41,13 @@ class ProductQuery:
     async def trust_products(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: pi.TrustProductFilter | None = None,
     ) -> pt.TrustProductConnection:
-        size = page_size(info, first)
+        args = page_args(info, first, after, last, before)
         flt = filter or pi.TrustProductFilter()
         criteria = products.ProductFilter(
             kind=TrustProductKind(flt.kind) if flt.kind else None,
@@ -53,9 +56,7 @@ class ProductQuery:
         )
         try:
             async with info.context.sessions() as session:
-                page = await products.list_products(
-                    session, info.context.actor, criteria, size, after
-                )
+                page = await products.list_products(session, info.context.actor, criteria, args)
         except DomainError as exc:
             raise ClientError(exc.errors[0].message) from None
         return pt.TrustProductConnection(
@@ -63,10 +64,7 @@ class ProductQuery:
                 pt.TrustProductEdge(cursor=c, node=pt.TrustProduct.from_row(r))
                 for r, c in zip(page.rows, page.cursors, strict=True)
             ],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo.of(page),
             total_count=page.total_count,
         )
 

@@ -9,10 +9,11 @@ from ..domain.enums import ProfileKind, ProfileTier, Status
 from ..domain.errors import DomainError
 from ..schema import inputs as i
 from ..schema import types as t
+from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
 from ..services import evaluations, profiles, representatives
-from .common import ClientError, page_size, perform
+from .common import ClientError, page_args, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
 
@@ -34,11 +35,13 @@ class ProfileQuery:
     async def customer_profiles(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: i.CustomerProfileFilter | None = None,
     ) -> t.CustomerProfileConnection:
-        size = page_size(info, first)
+        args = page_args(info, first, after, last, before)
         flt = filter or i.CustomerProfileFilter()
         criteria = profiles.ProfileFilter(
             status=Status(flt.status) if flt.status else None,
@@ -48,9 +51,7 @@ class ProfileQuery:
         )
         async with info.context.sessions() as session:
             try:
-                page = await profiles.list_profiles(
-                    session, info.context.actor, criteria, size, after
-                )
+                page = await profiles.list_profiles(session, info.context.actor, criteria, args)
             except DomainError as exc:
                 raise ClientError(exc.errors[0].message) from None
         edges = [
@@ -58,12 +59,7 @@ class ProfileQuery:
             for r, c in zip(page.rows, page.cursors, strict=True)
         ]
         return t.CustomerProfileConnection(
-            edges=edges,
-            page_info=t.PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            total_count=page.total_count,
+            edges=edges, page_info=PageInfo.of(page), total_count=page.total_count
         )
 
 

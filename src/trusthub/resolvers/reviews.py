@@ -9,13 +9,12 @@ from ..domain.errors import DomainError
 from ..domain.reviews import ReviewOutcome, ReviewStatus
 from ..messaging.messages import ReasonPayload
 from ..schema import review_types as rt
+from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.enums import ReasonCode
 from ..schema.errors import UserError
-from ..schema.types import PageInfo
 from ..services import reviews
-from ..services.profiles import decode_cursor, encode_cursor
-from .common import ClientError, page_size, perform
+from .common import ClientError, page_args, perform
 
 
 @strawberry.input
@@ -42,28 +41,27 @@ class ReviewQuery:
     async def review_queue(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: ReviewStatus | None = None,
     ) -> rt.ReviewConnection:
-        size = page_size(info, first)
+        args = page_args(info, first, after, last, before)
         statuses = [status] if status else [ReviewStatus.ESCALATED, ReviewStatus.CLAIMED]
         try:
-            cursor = decode_cursor(after) if after else None
             async with info.context.sessions() as session:
-                rows, more, total = await reviews.review_queue(
-                    session, info.context.actor, statuses=statuses, first=size, after=cursor
+                page = await reviews.review_queue(
+                    session, info.context.actor, statuses=statuses, args=args
                 )
         except DomainError as exc:
             raise ClientError(exc.errors[0].message) from None
         edges = [
-            rt.ReviewEdge(cursor=encode_cursor(r.due_at, r.sid), node=rt.Review.from_row(r))
-            for r in rows
+            rt.ReviewEdge(cursor=c, node=rt.Review.from_row(r))
+            for r, c in zip(page.rows, page.cursors, strict=True)
         ]
         return rt.ReviewConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-            total_count=total,
+            edges=edges, page_info=PageInfo.of(page), total_count=page.total_count
         )
 
 

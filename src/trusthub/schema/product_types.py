@@ -9,9 +9,11 @@ import strawberry
 
 from .. import models
 from ..domain.attestation import AttestationLevel
+from ..domain.errors import DomainError
+from ..domain.pagination import PageArgs, page_of_keys
 from ..domain.products import A2PCompanyType, CallUseCase, StockExchange, TrustProductKind
-from ..resolvers.common import page_size
-from ..services.phone_numbers import page_of_numbers
+from ..resolvers.common import ClientError, page_args
+from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .enums import Status
 from .errors import UserError
@@ -19,7 +21,6 @@ from .types import (
     CustomerProfile,
     DeliveryAttempt,
     Node,
-    PageInfo,
     Policy,
     ReviewReason,
     StatusChange,
@@ -81,18 +82,18 @@ class PhoneNumberConnection:
     total_count: int
 
     @classmethod
-    def of(
-        cls, rows: list[tuple[str, datetime]], first: int, after: str | None
-    ) -> PhoneNumberConnection:
+    def of(cls, rows: list[tuple[str, datetime]], args: PageArgs) -> PhoneNumberConnection:
+        """A page of numbers (with their assignment times) in number order."""
         when = dict(rows)
-        page, more = page_of_numbers(list(when), first, after)
-        edges = [PhoneNumberEdge(cursor=n, node=PhoneNumber(phone_number=n, assigned_at=when[n]))
-                 for n in page]  # fmt: skip
-        return cls(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=page[-1] if page else None),
-            total_count=len(rows),
-        )
+        try:
+            page = page_of_keys(sorted(when), args)
+        except DomainError as exc:
+            raise ClientError(exc.errors[0].message) from None
+        edges = [
+            PhoneNumberEdge(cursor=c, node=PhoneNumber(phone_number=n, assigned_at=when[n]))
+            for n, c in zip(page.items, page.cursors, strict=True)
+        ]
+        return cls(edges=edges, page_info=PageInfo.of(page), total_count=len(rows))
 
 
 @strawberry.type
@@ -197,11 +198,16 @@ class TrustProduct(Node):
 
     @strawberry.field
     async def phone_numbers(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> PhoneNumberConnection:
+        args = page_args(info, first, after, last, before)
         rows = await info.context.loaders.numbers_by_product.load(self.row.sid)
-        size = page_size(info, first)
-        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
+        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], args)
 
 
 @strawberry.type

@@ -11,10 +11,11 @@ from ..domain.enums import SubjectType
 from ..domain.reviews import ReviewOutcome, ReviewStatus, effective_status, is_breached
 from ..messaging.messages import StatusChanged
 from ..models.base import utcnow
+from .connections import PageInfo
 from .context import Info
 from .enums import Status
 from .errors import UserError
-from .types import Account, CustomerProfile, Node, PageInfo, ReviewReason
+from .types import Account, CustomerProfile, Node, ReviewReason
 
 strawberry.enum(ReviewStatus, name="ReviewStatus")
 strawberry.enum(ReviewOutcome, name="ReviewOutcome")

@@ -10,7 +10,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers.common import page_size
+from ..resolvers.common import page_args
+from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .enums import (
     BusinessIdentity,
@@ -297,13 +298,18 @@ class CustomerProfile(Node):
 
     @strawberry.field(description="Numbers assigned to this profile, in order.")
     async def phone_numbers(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Annotated[PhoneNumberConnection, strawberry.lazy("trusthub.schema.product_types")]:
         from .product_types import PhoneNumberConnection
 
+        args = page_args(info, first, after, last, before)
         rows = await info.context.loaders.numbers_by_profile.load(self.row.sid)
-        size = page_size(info, first)
-        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
+        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], args)
 
 
 @strawberry.type
@@ -361,12 +367,6 @@ class Account(Node):
 @strawberry.type
 class Viewer:
     account: Account
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import tuple_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain import lifecycle
 from ..domain.enums import Role, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, not_found
+from ..domain.pagination import PageArgs
 from ..domain.reviews import ReviewOutcome, ReviewStatus, due_at, effective_status
 from ..domain.sids import SidPrefix, new_sid
 from ..messaging.messages import (
@@ -30,6 +30,7 @@ from . import txcache
 from .actor import Actor
 from .history import record_transition
 from .outbox import enqueue
+from .pagination import Page, keyset_page
 from .subjects import Subject, load_subject, subject_model, subject_type_of
 
 AUTOMATED_REVIEWER = "reviewer:automated"
@@ -277,13 +278,8 @@ async def decide_review(session: AsyncSession, actor: Actor, decision: HumanDeci
 
 
 async def review_queue(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    statuses: Sequence[ReviewStatus],
-    first: int,
-    after: tuple[datetime, str] | None,
-) -> tuple[list[Review], bool, int]:
+    session: AsyncSession, actor: Actor, *, statuses: Sequence[ReviewStatus], args: PageArgs
+) -> Page[Review]:
     """Open reviews of every account, the most urgent first (keyset on due time, SID)."""
     _ensure_reviewer(actor)
     now = utcnow()
@@ -298,13 +294,8 @@ async def review_queue(
                 & (col(Review.claim_expires_at) <= now)
             )
         ]
-    total = (await session.exec(select(func.count()).select_from(Review).where(*conditions))).one()
-    query = select(Review).where(*conditions)
-    if after is not None:
-        query = query.where(tuple_(col(Review.due_at), col(Review.sid)) > after)
-    query = query.order_by(col(Review.due_at), col(Review.sid)).limit(first + 1)
-    rows = list((await session.exec(query)).all())
-    return rows[:first], len(rows) > first, int(total)
+    key = (col(Review.due_at), col(Review.sid))
+    return await keyset_page(session, Review, conditions, key, args)
 
 
 # -- withdrawing an approval --------------------------------------------------------------------

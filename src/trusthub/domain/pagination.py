@@ -123,7 +123,7 @@ def page_of_keys(keys: Sequence[str], args: PageArgs) -> Window:
     high = decode_text_cursor(args.before, "before") if args.before is not None else None
     window = [k for k in keys if (low is None or k > low) and (high is None or k < high)]
     if args.backward:
-        page = window[len(window) - args.size :] if args.size else []
+        page = window[max(len(window) - args.size, 0) :]
         beyond = high is not None and any(k >= high for k in keys)
         more = len(window) > args.size
         return Window(page, [encode_key(k) for k in page], beyond, more)

@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
         description="List the accounts in the database at DATABASE_URL, without their secrets.",
     )
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+
+    sub.add_parser(
+        "schema",
+        help="print the GraphQL schema (SDL)",
+        description="Print the gateway's GraphQL schema as SDL, types and fields in alphabetical "
+        "order: what schema.graphql holds (`trusthub schema > schema.graphql`). Needs no "
+        "database.",
+    )
     return parser
 
 
@@ -104,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "schema":
+        from .schema.sdl import schema_sdl
+
+        sys.stdout.write(schema_sdl(settings))
+        return 0
     if args.command == "migrate":
         from .migrate import upgrade
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from .. import models
@@ -21,6 +23,12 @@ from ..services import attestation, phone_numbers, products, reviews
 from .common import ClientError, page_args, perform
 from .reviews import ReviewReasonInput
 
+ProductId = Annotated[strawberry.ID, strawberry.argument(description="The product's SID (BU…).")]
+NumberInput = Annotated[
+    pi.AssignPhoneNumberInput,
+    strawberry.argument(description="The number, and the profile or the product."),
+]
+
 
 def _payload(row: models.TrustProduct | None, errors: list[UserError]) -> pt.TrustProductPayload:
     return pt.TrustProductPayload(
@@ -30,14 +38,14 @@ def _payload(row: models.TrustProduct | None, errors: list[UserError]) -> pt.Tru
 
 @strawberry.type
 class ProductQuery:
-    @strawberry.field
-    async def trust_product(self, info: Info, id: strawberry.ID) -> pt.TrustProduct | None:
+    @strawberry.field(description="One of your trust products; null if none (or not yours).")
+    async def trust_product(self, info: Info, id: ProductId) -> pt.TrustProduct | None:
         row = await info.context.loaders.product.load(str(id))
         if row is None or not info.context.can_see(row.account_sid):
             return None
         return pt.TrustProduct.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Your trust products in creation order (Relay connection).")
     async def trust_products(
         self,
         info: Info,
@@ -45,7 +53,10 @@ class ProductQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: pi.TrustProductFilter | None = None,
+        filter: Annotated[
+            pi.TrustProductFilter | None,
+            strawberry.argument(description="Only the products that match; all when left out."),
+        ] = None,
     ) -> pt.TrustProductConnection:
         args = page_args(info, first, after, last, before)
         flt = filter or pi.TrustProductFilter()
@@ -69,7 +80,13 @@ class ProductQuery:
         )
 
     @strawberry.field(description="The SHAKEN/STIR level a call from this number gets.")
-    async def attestation(self, info: Info, phone_number: str) -> pt.Attestation:
+    async def attestation(
+        self,
+        info: Info,
+        phone_number: Annotated[
+            str, strawberry.argument(description="The calling number (any common notation).")
+        ],
+    ) -> pt.Attestation:
         try:
             async with info.context.sessions() as session:
                 result = await attestation.attestation_for(
@@ -90,9 +107,15 @@ _BLOCK_SKIP = frozenset({"id", "kind", "customer_profile_id"})
 
 @strawberry.type
 class ProductMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Create a DRAFT trust product for one of your customer profiles."
+    )
     async def create_trust_product(
-        self, info: Info, input: pi.CreateTrustProductInput
+        self,
+        info: Info,
+        input: Annotated[
+            pi.CreateTrustProductInput, strawberry.argument(description="The new product.")
+        ],
     ) -> pt.TrustProductPayload:
         data = products.NewProduct(
             kind=TrustProductKind(input.kind),
@@ -102,9 +125,17 @@ class ProductMutation:
         row, errors = await perform(info, lambda s, a: products.create_product(s, a, data))
         return _payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a DRAFT or REJECTED trust product; one under review or APPROVED "
+        "is LOCKED."
+    )
     async def update_trust_product(
-        self, info: Info, input: pi.UpdateTrustProductInput
+        self,
+        info: Info,
+        input: Annotated[
+            pi.UpdateTrustProductInput,
+            strawberry.argument(description="The product and the fields to change."),
+        ],
     ) -> pt.TrustProductPayload:
         changes = to_changes(input, skip=_BLOCK_SKIP)
         row, errors = await perform(
@@ -112,20 +143,30 @@ class ProductMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation
-    async def delete_trust_product(self, info: Info, id: strawberry.ID) -> t.DeletePayload:
+    @strawberry.mutation(description="Delete a DRAFT or REJECTED trust product.")
+    async def delete_trust_product(self, info: Info, id: ProductId) -> t.DeletePayload:
         sid, errors = await perform(info, lambda s, a: products.delete_product(s, a, str(id)))
         return t.DeletePayload(deleted_id=strawberry.ID(sid) if sid else None, user_errors=errors)
 
-    @strawberry.mutation
-    async def evaluate_trust_product(self, info: Info, id: strawberry.ID) -> t.EvaluationPayload:
+    @strawberry.mutation(
+        description="Check a product against the policy of its kind: COMPLIANT, or every "
+        "failure to fix."
+    )
+    async def evaluate_trust_product(self, info: Info, id: ProductId) -> t.EvaluationPayload:
         row, errors = await perform(info, lambda s, a: products.evaluate_product(s, a, str(id)))
         return t.EvaluationPayload(
             evaluation=t.Evaluation.from_row(row) if row else None, user_errors=errors
         )
 
-    @strawberry.mutation
-    async def submit_trust_product(self, info: Info, input: SubmitInput) -> pt.TrustProductPayload:
+    @strawberry.mutation(
+        description="Submit a compliant product for review; refused while its customer "
+        "profile is not APPROVED (PROFILE_NOT_APPROVED)."
+    )
+    async def submit_trust_product(
+        self,
+        info: Info,
+        input: Annotated[SubmitInput, strawberry.argument(description="Product and terms.")],
+    ) -> pt.TrustProductPayload:
         row, errors = await perform(
             info,
             lambda s, a: products.submit_product(
@@ -134,21 +175,34 @@ class ProductMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Assign a number to a customer profile, then to products of that profile."
+    )
     async def assign_phone_number(
-        self, info: Info, input: pi.AssignPhoneNumberInput
+        self, info: Info, input: NumberInput
     ) -> pt.PhoneNumberAssignmentPayload:
         return await _numbers(info, input, phone_numbers.assign)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Remove a number from a product, or from a profile and all its products."
+    )
     async def unassign_phone_number(
-        self, info: Info, input: pi.AssignPhoneNumberInput
+        self, info: Info, input: NumberInput
     ) -> pt.PhoneNumberAssignmentPayload:
         return await _numbers(info, input, phone_numbers.unassign)
 
     @strawberry.mutation(description=WITHDRAW_DOC)
     async def withdraw_approval(
-        self, info: Info, subject_id: strawberry.ID, reasons: list[ReviewReasonInput]
+        self,
+        info: Info,
+        subject_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The APPROVED customer profile or trust product."),
+        ],
+        reasons: Annotated[
+            list[ReviewReasonInput],
+            strawberry.argument(description="Why, for the customer: shown as on a rejection."),
+        ],
     ) -> pt.WithdrawApprovalPayload:
         payload = [
             ReasonPayload(code=r.code.value, field=r.field, message=r.message) for r in reasons

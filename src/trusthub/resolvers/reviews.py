@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from .. import models
@@ -17,18 +19,24 @@ from ..services import reviews
 from .common import ClientError, page_args, perform
 
 
-@strawberry.input
+@strawberry.input(description="One reason for a rejection or withdrawal, for the customer.")
 class ReviewReasonInput:
-    code: ReasonCode
-    message: str
-    field: list[str] | None = None
+    code: ReasonCode = strawberry.field(description="The category of the problem.")
+    message: str = strawberry.field(description="What is wrong and what to do about it.")
+    field: list[str] | None = strawberry.field(
+        default=None,
+        description='Path of the field at fault, e.g. ["address", "street1"]; left out '
+        "for the subject as a whole.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A reviewer's decision on a review they hold.")
 class DecideReviewInput:
-    review_id: strawberry.ID
-    outcome: ReviewOutcome
-    reasons: list[ReviewReasonInput] | None = None
+    review_id: strawberry.ID = strawberry.field(description="The review (RV…).")
+    outcome: ReviewOutcome = strawberry.field(description="APPROVED or REJECTED.")
+    reasons: list[ReviewReasonInput] | None = strawberry.field(
+        default=None, description="Why; needed to reject."
+    )
 
 
 def _payload(row: models.Review | None, errors: list[UserError]) -> rt.ReviewPayload:
@@ -45,7 +53,12 @@ class ReviewQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        status: ReviewStatus | None = None,
+        status: Annotated[
+            ReviewStatus | None,
+            strawberry.argument(
+                description="Only reviews in this status; ESCALATED and CLAIMED when left out."
+            ),
+        ] = None,
     ) -> rt.ReviewConnection:
         args = page_args(info, first, after, last, before)
         statuses = [status] if status else [ReviewStatus.ESCALATED, ReviewStatus.CLAIMED]
@@ -67,8 +80,15 @@ class ReviewQuery:
 
 @strawberry.type
 class ReviewMutation:
-    @strawberry.mutation
-    async def claim_review(self, info: Info, id: strawberry.ID) -> rt.ReviewPayload:
+    @strawberry.mutation(
+        description="Take an escalated review for CLAIM_TTL_SECONDS, so no other reviewer "
+        "decides it meanwhile (reviewers)."
+    )
+    async def claim_review(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The review (RV…).")],
+    ) -> rt.ReviewPayload:
         ttl = info.context.settings.claim_ttl_seconds
         row, errors = await perform(
             info, lambda s, a: reviews.claim_review(s, a, str(id), ttl_seconds=ttl)
@@ -76,7 +96,13 @@ class ReviewMutation:
         return _payload(row, errors)
 
     @strawberry.mutation(description="Publishes the decision; the decision consumer applies it.")
-    async def decide_review(self, info: Info, input: DecideReviewInput) -> rt.ReviewPayload:
+    async def decide_review(
+        self,
+        info: Info,
+        input: Annotated[
+            DecideReviewInput, strawberry.argument(description="The review and the decision.")
+        ],
+    ) -> rt.ReviewPayload:
         decision = reviews.HumanDecision(
             review_sid=str(input.review_id),
             outcome=ReviewOutcome(input.outcome),

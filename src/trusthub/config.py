@@ -34,8 +34,12 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, description="Deepest selection allowed.")
     max_aliases: int = Field(default=30, description="Most aliases in one document.")
     max_tokens: int = Field(default=2000, description="Most lexer tokens in one document.")
-    max_page_size: int = Field(default=100, le=100, description="Largest `first` on connections.")
-    default_page_size: int = Field(default=20, description="`first` when a client omits it.")
+    max_page_size: int = Field(
+        default=100, le=100, description="Largest `first` or `last` on connections."
+    )
+    default_page_size: int = Field(
+        default=20, description="Page size when a client gives neither `first` nor `last`."
+    )
     terms_version: str = Field(
         default="2026-01-01",
         description="Version of the terms recorded when a profile is submitted.",

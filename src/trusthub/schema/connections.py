@@ -16,8 +16,9 @@ from ..services.pagination import Page
 First = Annotated[
     int | None,
     strawberry.argument(
-        description="Page forward: at most this many items after `after` (0 to MAX_PAGE_SIZE; "
-        "DEFAULT_PAGE_SIZE when neither first nor last is given). Not with `last`."
+        description="Page forward: the first this many items after `after`, 0 up to the "
+        "server's MAX_PAGE_SIZE (100). Without first or last, DEFAULT_PAGE_SIZE (20) items. "
+        "Not with `last`."
     ),
 ]
 After = Annotated[
@@ -27,13 +28,16 @@ After = Annotated[
 Last = Annotated[
     int | None,
     strawberry.argument(
-        description="Page backward: at most this many items just before `before` (0 to "
-        "MAX_PAGE_SIZE). Not with `first`."
+        description="Page backward: the last this many items before `before`, 0 up to the "
+        "server's MAX_PAGE_SIZE (100). Not with `first`."
     ),
 ]
 Before = Annotated[
     str | None,
-    strawberry.argument(description="Only items before this cursor (an edge's `cursor`)."),
+    strawberry.argument(
+        description="Only items before this cursor (an edge's `cursor`). Alone, it pages "
+        "backward: the DEFAULT_PAGE_SIZE items just before it."
+    ),
 ]
 
 

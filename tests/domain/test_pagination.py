@@ -8,6 +8,7 @@ import pytest
 
 from trusthub.domain.errors import DomainError, ErrorCode
 from trusthub.domain.pagination import (
+    Page,
     PageArgs,
     decode_cursor,
     decode_text_cursor,
@@ -101,8 +102,8 @@ def test_a_malformed_text_cursor_is_refused_naming_the_argument(cursor: str) -> 
 # -- paging a list ------------------------------------------------------------------------------
 
 
-def keys(window: object) -> list[str]:
-    return list(window.items)  # type: ignore[attr-defined]
+def keys(page: Page[str]) -> list[str]:
+    return list(page.rows)
 
 
 def test_forward_pages_report_both_sides() -> None:

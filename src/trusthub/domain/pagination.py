@@ -12,9 +12,31 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .errors import DomainError, ErrorCode
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a connection: its rows in order, their cursors, whether more lie on either
+    side, and how many the whole (filtered) list holds."""
+
+    rows: Sequence[T]
+    cursors: Sequence[str]
+    has_next_page: bool
+    has_previous_page: bool = False
+    total_count: int = 0
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
 
 
 @dataclass(frozen=True)
@@ -105,17 +127,7 @@ def decode_text_cursor(cursor: str, field: str = "after") -> str:
 # -- paging a list in memory ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
-    """One page: its items in order, their cursors, and whether more lie on either side."""
-
-    items: Sequence[str]
-    cursors: Sequence[str]
-    has_next_page: bool
-    has_previous_page: bool
-
-
-def page_of_keys(keys: Sequence[str], args: PageArgs) -> Window:
+def page_of_keys(keys: Sequence[str], args: PageArgs) -> Page[str]:
     """The page of text `keys` (sorted, unique) that `args` selects. The side the page does
     not reach reports what lies beyond its cursor: keys up to `after` when paging forward,
     from `before` on when paging backward (the spec lets servers say so when it is cheap)."""
@@ -126,7 +138,7 @@ def page_of_keys(keys: Sequence[str], args: PageArgs) -> Window:
         page = window[max(len(window) - args.size, 0) :]
         beyond = high is not None and any(k >= high for k in keys)
         more = len(window) > args.size
-        return Window(page, [encode_key(k) for k in page], beyond, more)
+        return Page(page, [encode_key(k) for k in page], beyond, more, len(keys))
     page = window[: args.size]
     beyond = low is not None and any(k <= low for k in keys)
-    return Window(page, [encode_key(k) for k in page], len(window) > args.size, beyond)
+    return Page(page, [encode_key(k) for k in page], len(window) > args.size, beyond, len(keys))

@@ -10,8 +10,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from ..domain.pagination import Window
-from ..services.pagination import Page
+from ..domain.pagination import Page
 
 First = Annotated[
     int | None,
@@ -60,11 +59,10 @@ class PageInfo:
     )
 
     @classmethod
-    def of(cls, page: Page[Any] | Window) -> PageInfo:
-        cursors = page.cursors
+    def of(cls, page: Page[Any]) -> PageInfo:
         return cls(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
         )

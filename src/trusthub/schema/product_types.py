@@ -106,7 +106,7 @@ class PhoneNumberConnection:
             raise ClientError(exc.errors[0].message) from None
         edges = [
             PhoneNumberEdge(cursor=c, node=PhoneNumber(phone_number=n, assigned_at=when[n]))
-            for n, c in zip(page.items, page.cursors, strict=True)
+            for n, c in zip(page.rows, page.cursors, strict=True)
         ]
         return cls(edges=edges, page_info=PageInfo.of(page), total_count=len(rows))
 

@@ -8,34 +8,17 @@ page does not reach, so a page costs the same two statements whichever way it go
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..domain.pagination import Page as Page
 from ..domain.pagination import PageArgs, decode_cursor, encode_cursor
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: Sequence[T]
-    cursors: Sequence[str]
-    has_next_page: bool
-    has_previous_page: bool = False
-    total_count: int = 0
-
-    @property
-    def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
 
 
 async def keyset_page(

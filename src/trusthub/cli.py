@@ -119,6 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     cli_webhooks.add_parser(sub)
     cli_dead_letters.add_parser(sub)
     cli_operations.add_parser(sub)
+
+    sub.add_parser(
+        "schema",
+        help="print the GraphQL schema (SDL)",
+        description="Print the gateway's GraphQL schema as SDL, types and fields in alphabetical "
+        "order: what schema.graphql holds (`trusthub schema > schema.graphql`). Needs no "
+        "database.",
+    )
     return parser
 
 
@@ -155,6 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .logs import configure_logging
 
     configure_logging(settings)
+    if args.command == "schema":
+        from .schema.sdl import schema_sdl
+
+        sys.stdout.write(schema_sdl(settings))
+        return 0
     if args.command == "migrate":
         from .migrate import upgrade
 

@@ -64,8 +64,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest HTTP request body and WebSocket message on /graphql (413 beyond).",
     )
-    max_page_size: int = Field(default=100, le=100, description="Largest `first` on connections.")
-    default_page_size: int = Field(default=20, description="`first` when a client omits it.")
+    max_page_size: int = Field(
+        default=100, le=100, description="Largest `first` or `last` on connections."
+    )
+    default_page_size: int = Field(
+        default=20, description="Page size when a client gives neither `first` nor `last`."
+    )
     terms_version: str = Field(
         default="2026-01-01",
         description="Version of the terms recorded when a profile is submitted.",

@@ -52,8 +52,8 @@ ALIASES_TOO_MANY = "query { " + " ".join(f"a{n}: __typename" for n in range(31))
 TOKENS_TOO_MANY = "query { " + " ".join("__typename" for _ in range(2100)) + " }"
 
 PAGE = """
-query Page($first: Int, $after: String) {
-  customerProfiles(first: $first, after: $after) {
+query Page($first: Int, $after: String, $last: Int, $before: String) {
+  customerProfiles(first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }
   }
 }
@@ -165,11 +165,12 @@ async def test_a_malformed_cursor_gets_a_clear_error(gql: GraphQLClient, alice: 
         _b64(json.dumps([created[:19], sid]).encode()),  # the time without its UTC offset
     ]
     for cursor in bad:
-        # when it is used as `after`
-        body = await gql.raw(PAGE, {"after": cursor}, headers=alice.headers)
-        # then the request is refused saying the cursor is malformed
-        assert _message(body) == "Malformed cursor.", cursor
-        assert body["errors"][0]["path"] == ["customerProfiles"]
+        for argument in ("after", "before"):
+            # when it is used as `after` or as `before`
+            body = await gql.raw(PAGE, {argument: cursor}, headers=alice.headers)
+            # then the request is refused saying which cursor is malformed
+            assert _message(body) == f"Malformed cursor in {argument}.", cursor
+            assert body["errors"][0]["path"] == ["customerProfiles"]
 
 
 # -- masked internal errors and introspection --------------------------------------------------

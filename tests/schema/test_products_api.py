@@ -369,7 +369,7 @@ async def test_trust_products_connection_filters_and_pages(
     [
         (101, None, "first must be between 0 and 100."),
         (-1, None, "first must be between 0 and 100."),
-        (2, "not-a-cursor", "Malformed cursor."),
+        (2, "not-a-cursor", "Malformed cursor in after."),
     ],
 )
 async def test_a_bad_page_request_is_a_clear_error(

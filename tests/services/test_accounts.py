@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import ProfileKind, Role, Status
 from trusthub.domain.errors import ErrorCode
+from trusthub.domain.pagination import PageArgs
 from trusthub.models import Account, AuditEntry, AuthorizedRepresentative
 from trusthub.services import accounts, evaluations, profiles, representatives
 from trusthub.services.actor import Actor
@@ -157,7 +158,7 @@ async def test_listing_shows_only_the_accounts_own_profiles_and_admins_see_all(
     while True:
         async with sessions() as s:
             page = await profiles.list_profiles(
-                s, alice.actor, ProfileFilter(kind=ProfileKind.BUSINESS), 2, after
+                s, alice.actor, ProfileFilter(kind=ProfileKind.BUSINESS), PageArgs(2, after=after)
             )
         seen += [r.sid for r in page.rows]
         pages += 1
@@ -166,10 +167,10 @@ async def test_listing_shows_only_the_accounts_own_profiles_and_admins_see_all(
         after = page.cursors[-1]
     async with sessions() as s:
         rejected = await profiles.list_profiles(
-            s, alice.actor, ProfileFilter(status=Status.REJECTED), 10, None
+            s, alice.actor, ProfileFilter(status=Status.REJECTED), PageArgs(10)
         )
-        everything = await profiles.list_profiles(s, admin.actor, ProfileFilter(), 10, None)
-        bobs = await profiles.list_profiles(s, bob.actor, ProfileFilter(), 10, None)
+        everything = await profiles.list_profiles(s, admin.actor, ProfileFilter(), PageArgs(10))
+        bobs = await profiles.list_profiles(s, bob.actor, ProfileFilter(), PageArgs(10))
     # then she sees each of hers once, in creation order, and never bob's
     assert (seen, pages, page.total_count) == (mine, 2, 3)
     assert [r.sid for r in rejected.rows] == [mine[0]]

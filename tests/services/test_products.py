@@ -11,6 +11,7 @@ from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
 from trusthub.domain.errors import ErrorCode
 from trusthub.domain.fields import Path
+from trusthub.domain.pagination import PageArgs
 from trusthub.domain.products import BLOCK_NAMES, TrustProductKind
 from trusthub.models import PhoneNumber, ProductPhoneNumber, TrustProduct
 from trusthub.services import products
@@ -351,10 +352,10 @@ async def test_another_accounts_profile_and_products_read_as_not_found(
             assert codes(await refused(call(s))) == not_found
     # and alice's listings hold none of bob's products, bob's are untouched
     async with sessions() as s:
-        page = await products.list_products(s, alice.actor, ProductFilter(), 10, None)
+        page = await products.list_products(s, alice.actor, ProductFilter(), PageArgs(10))
         assert (page.rows, page.total_count) == ([], 0)
         page = await products.list_products(
-            s, alice.actor, ProductFilter(customer_profile_sid=bobs_profile), 10, None
+            s, alice.actor, ProductFilter(customer_profile_sid=bobs_profile), PageArgs(10)
         )
         assert page.total_count == 0
     row = await stored_product(sessions, bobs)
@@ -377,16 +378,18 @@ async def test_list_filters_by_kind_status_and_profile_and_pages_in_creation_ord
     async with sessions() as s:
         # when alice lists with each filter
         by_kind = await products.list_products(
-            s, alice.actor, ProductFilter(kind=TrustProductKind.CNAM), 10, None
+            s, alice.actor, ProductFilter(kind=TrustProductKind.CNAM), PageArgs(10)
         )
         by_status = await products.list_products(
-            s, alice.actor, ProductFilter(status=Status.APPROVED), 10, None
+            s, alice.actor, ProductFilter(status=Status.APPROVED), PageArgs(10)
         )
         by_profile = await products.list_products(
-            s, alice.actor, ProductFilter(customer_profile_sid=first), 10, None
+            s, alice.actor, ProductFilter(customer_profile_sid=first), PageArgs(10)
         )
-        page1 = await products.list_products(s, alice.actor, ProductFilter(), 3, None)
-        page2 = await products.list_products(s, alice.actor, ProductFilter(), 3, page1.cursors[-1])
+        page1 = await products.list_products(s, alice.actor, ProductFilter(), PageArgs(3))
+        page2 = await products.list_products(
+            s, alice.actor, ProductFilter(), PageArgs(3, after=page1.cursors[-1])
+        )
     # then each filter keeps its products, and pages follow creation order without overlap
     assert [r.sid for r in by_kind.rows] == [made[0], made[2], other]
     assert [r.sid for r in by_status.rows] == [made[2]]

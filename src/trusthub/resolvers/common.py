@@ -9,7 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..domain import pagination
 from ..domain.errors import DomainError
+from ..domain.pagination import PageArgs
 from ..schema.context import Info
 from ..schema.errors import UserError, conflict, user_errors
 from ..services.actor import Actor
@@ -42,10 +44,23 @@ async def perform(
     return result, []
 
 
-def page_size(info: Info, first: int | None) -> int:
+def page_args(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+) -> PageArgs:
+    """A connection's validated arguments; bad ones fail the request with a clear message."""
     settings = info.context.settings
-    if first is None:
-        return settings.default_page_size
-    if not 0 <= first <= settings.max_page_size:
-        raise ClientError(f"first must be between 0 and {settings.max_page_size}.")
-    return first
+    try:
+        return pagination.page_args(
+            first,
+            after,
+            last,
+            before,
+            default=settings.default_page_size,
+            maximum=settings.max_page_size,
+        )
+    except DomainError as exc:
+        raise ClientError(exc.errors[0].message) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from ..schema.context import Info
@@ -18,7 +20,12 @@ class DeliveryMutation:
         "attempt follows within seconds; the delivery log shows it."
     )
     async def redeliver_status_callback(
-        self, info: Info, event_id: strawberry.ID
+        self,
+        info: Info,
+        event_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The status event (deliveryAttempts.eventId)."),
+        ],
     ) -> RedeliveryPayload:
         delay_ms = min(info.context.settings.webhook_retry_delays_ms)
         retry, errors = await perform(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 from sqlmodel import col, select
@@ -72,18 +73,22 @@ _RESOLVERS: dict[SidPrefix, Callable[[Info, str], Awaitable[t.Node | None]]] = {
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its SID; another account's reads as null.")
-    async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The object's SID.")],
+    ) -> t.Node | None:
         prefix = sid_prefix(str(id))
         resolver = _RESOLVERS.get(prefix) if prefix else None
         return await resolver(info, str(id)) if resolver else None
 
-    @strawberry.field
+    @strawberry.field(description="The caller: the account of the API key.")
     async def viewer(self, info: Info) -> t.Viewer:
         account = info.context.account
         assert account is not None  # authentication gate
         return t.Viewer(account=t.Account.from_row(account))
 
-    @strawberry.field
+    @strawberry.field(description="Every policy profiles and trust products are checked against.")
     async def policies(self, info: Info) -> list[t.Policy]:
         async with info.context.sessions() as session:
             rows = (await session.exec(select(Policy).order_by(col(Policy.code)))).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from .. import models
@@ -12,13 +14,20 @@ from ..messaging.messages import ReasonPayload
 from ..schema import product_inputs as pi
 from ..schema import product_types as pt
 from ..schema import types as t
+from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
 from ..schema.inputs import SubmitInput, to_changes
-from ..schema.types import CustomerProfile, PageInfo
+from ..schema.types import CustomerProfile
 from ..services import attestation, phone_numbers, products, reviews
-from .common import ClientError, page_size, perform
+from .common import ClientError, page_args, perform
 from .reviews import ReviewReasonInput
+
+ProductId = Annotated[strawberry.ID, strawberry.argument(description="The product's SID (BU…).")]
+NumberInput = Annotated[
+    pi.AssignPhoneNumberInput,
+    strawberry.argument(description="The number, and the profile or the product."),
+]
 
 
 def _payload(row: models.TrustProduct | None, errors: list[UserError]) -> pt.TrustProductPayload:
@@ -29,22 +38,27 @@ def _payload(row: models.TrustProduct | None, errors: list[UserError]) -> pt.Tru
 
 @strawberry.type
 class ProductQuery:
-    @strawberry.field
-    async def trust_product(self, info: Info, id: strawberry.ID) -> pt.TrustProduct | None:
+    @strawberry.field(description="One of your trust products; null if none (or not yours).")
+    async def trust_product(self, info: Info, id: ProductId) -> pt.TrustProduct | None:
         row = await info.context.loaders.product.load(str(id))
         if row is None or not info.context.can_see(row.account_sid):
             return None
         return pt.TrustProduct.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Your trust products in creation order (Relay connection).")
     async def trust_products(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: pi.TrustProductFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            pi.TrustProductFilter | None,
+            strawberry.argument(description="Only the products that match; all when left out."),
+        ] = None,
     ) -> pt.TrustProductConnection:
-        size = page_size(info, first)
+        args = page_args(info, first, after, last, before)
         flt = filter or pi.TrustProductFilter()
         criteria = products.ProductFilter(
             kind=TrustProductKind(flt.kind) if flt.kind else None,
@@ -53,9 +67,7 @@ class ProductQuery:
         )
         try:
             async with info.context.sessions() as session:
-                page = await products.list_products(
-                    session, info.context.actor, criteria, size, after
-                )
+                page = await products.list_products(session, info.context.actor, criteria, args)
         except DomainError as exc:
             raise ClientError(exc.errors[0].message) from None
         return pt.TrustProductConnection(
@@ -63,15 +75,18 @@ class ProductQuery:
                 pt.TrustProductEdge(cursor=c, node=pt.TrustProduct.from_row(r))
                 for r, c in zip(page.rows, page.cursors, strict=True)
             ],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo.of(page),
             total_count=page.total_count,
         )
 
     @strawberry.field(description="The SHAKEN/STIR level a call from this number gets.")
-    async def attestation(self, info: Info, phone_number: str) -> pt.Attestation:
+    async def attestation(
+        self,
+        info: Info,
+        phone_number: Annotated[
+            str, strawberry.argument(description="The calling number (any common notation).")
+        ],
+    ) -> pt.Attestation:
         try:
             async with info.context.sessions() as session:
                 result = await attestation.attestation_for(
@@ -92,9 +107,15 @@ _BLOCK_SKIP = frozenset({"id", "kind", "customer_profile_id"})
 
 @strawberry.type
 class ProductMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Create a DRAFT trust product for one of your customer profiles."
+    )
     async def create_trust_product(
-        self, info: Info, input: pi.CreateTrustProductInput
+        self,
+        info: Info,
+        input: Annotated[
+            pi.CreateTrustProductInput, strawberry.argument(description="The new product.")
+        ],
     ) -> pt.TrustProductPayload:
         data = products.NewProduct(
             kind=TrustProductKind(input.kind),
@@ -106,9 +127,17 @@ class ProductMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a DRAFT or REJECTED trust product; one under review or APPROVED "
+        "is LOCKED."
+    )
     async def update_trust_product(
-        self, info: Info, input: pi.UpdateTrustProductInput
+        self,
+        info: Info,
+        input: Annotated[
+            pi.UpdateTrustProductInput,
+            strawberry.argument(description="The product and the fields to change."),
+        ],
     ) -> pt.TrustProductPayload:
         changes = to_changes(input, skip=_BLOCK_SKIP)
         row, errors = await perform(
@@ -119,20 +148,30 @@ class ProductMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation
-    async def delete_trust_product(self, info: Info, id: strawberry.ID) -> t.DeletePayload:
+    @strawberry.mutation(description="Delete a DRAFT or REJECTED trust product.")
+    async def delete_trust_product(self, info: Info, id: ProductId) -> t.DeletePayload:
         sid, errors = await perform(info, lambda s, a: products.delete_product(s, a, str(id)))
         return t.DeletePayload(deleted_id=strawberry.ID(sid) if sid else None, user_errors=errors)
 
-    @strawberry.mutation
-    async def evaluate_trust_product(self, info: Info, id: strawberry.ID) -> t.EvaluationPayload:
+    @strawberry.mutation(
+        description="Check a product against the policy of its kind: COMPLIANT, or every "
+        "failure to fix."
+    )
+    async def evaluate_trust_product(self, info: Info, id: ProductId) -> t.EvaluationPayload:
         row, errors = await perform(info, lambda s, a: products.evaluate_product(s, a, str(id)))
         return t.EvaluationPayload(
             evaluation=t.Evaluation.from_row(row) if row else None, user_errors=errors
         )
 
-    @strawberry.mutation
-    async def submit_trust_product(self, info: Info, input: SubmitInput) -> pt.TrustProductPayload:
+    @strawberry.mutation(
+        description="Submit a compliant product for review; refused while its customer "
+        "profile is not APPROVED (PROFILE_NOT_APPROVED)."
+    )
+    async def submit_trust_product(
+        self,
+        info: Info,
+        input: Annotated[SubmitInput, strawberry.argument(description="Product and terms.")],
+    ) -> pt.TrustProductPayload:
         row, errors = await perform(
             info,
             lambda s, a: products.submit_product(
@@ -141,21 +180,34 @@ class ProductMutation:
         )
         return _payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Assign a number to a customer profile, then to products of that profile."
+    )
     async def assign_phone_number(
-        self, info: Info, input: pi.AssignPhoneNumberInput
+        self, info: Info, input: NumberInput
     ) -> pt.PhoneNumberAssignmentPayload:
         return await _numbers(info, input, phone_numbers.assign)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Remove a number from a product, or from a profile and all its products."
+    )
     async def unassign_phone_number(
-        self, info: Info, input: pi.AssignPhoneNumberInput
+        self, info: Info, input: NumberInput
     ) -> pt.PhoneNumberAssignmentPayload:
         return await _numbers(info, input, phone_numbers.unassign)
 
     @strawberry.mutation(description=WITHDRAW_DOC)
     async def withdraw_approval(
-        self, info: Info, subject_id: strawberry.ID, reasons: list[ReviewReasonInput]
+        self,
+        info: Info,
+        subject_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The APPROVED customer profile or trust product."),
+        ],
+        reasons: Annotated[
+            list[ReviewReasonInput],
+            strawberry.argument(description="Why, for the customer: shown as on a rejection."),
+        ],
     ) -> pt.WithdrawApprovalPayload:
         payload = [
             ReasonPayload(code=r.code.value, field=r.field, message=r.message) for r in reasons

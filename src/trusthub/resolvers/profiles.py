@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from .. import models
@@ -9,12 +11,18 @@ from ..domain.enums import ProfileKind, ProfileTier, Status
 from ..domain.errors import DomainError
 from ..schema import inputs as i
 from ..schema import types as t
+from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
 from ..services import evaluations, profiles, representatives, revisions
-from .common import ClientError, page_size, perform
+from .common import ClientError, page_args, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
+
+ProfileId = Annotated[strawberry.ID, strawberry.argument(description="The profile's SID (BU…).")]
+RepresentativeId = Annotated[
+    strawberry.ID, strawberry.argument(description="The representative's SID (IT…).")
+]
 
 
 async def _visible_profile(info: Info, sid: str) -> t.CustomerProfile | None:
@@ -26,19 +34,24 @@ async def _visible_profile(info: Info, sid: str) -> t.CustomerProfile | None:
 
 @strawberry.type
 class ProfileQuery:
-    @strawberry.field
-    async def customer_profile(self, info: Info, id: strawberry.ID) -> t.CustomerProfile | None:
+    @strawberry.field(description="One of your customer profiles; null if none (or not yours).")
+    async def customer_profile(self, info: Info, id: ProfileId) -> t.CustomerProfile | None:
         return await _visible_profile(info, str(id))
 
-    @strawberry.field
+    @strawberry.field(description="Your customer profiles in creation order (Relay connection).")
     async def customer_profiles(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: i.CustomerProfileFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            i.CustomerProfileFilter | None,
+            strawberry.argument(description="Only the profiles that match; all when left out."),
+        ] = None,
     ) -> t.CustomerProfileConnection:
-        size = page_size(info, first)
+        args = page_args(info, first, after, last, before)
         flt = filter or i.CustomerProfileFilter()
         criteria = profiles.ProfileFilter(
             status=Status(flt.status) if flt.status else None,
@@ -48,9 +61,7 @@ class ProfileQuery:
         )
         async with info.context.sessions() as session:
             try:
-                page = await profiles.list_profiles(
-                    session, info.context.actor, criteria, size, after
-                )
+                page = await profiles.list_profiles(session, info.context.actor, criteria, args)
             except DomainError as exc:
                 raise ClientError(exc.errors[0].message) from None
         edges = [
@@ -58,12 +69,7 @@ class ProfileQuery:
             for r, c in zip(page.rows, page.cursors, strict=True)
         ]
         return t.CustomerProfileConnection(
-            edges=edges,
-            page_info=t.PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            total_count=page.total_count,
+            edges=edges, page_info=PageInfo.of(page), total_count=page.total_count
         )
 
 
@@ -78,9 +84,16 @@ def _profile_payload(
 
 @strawberry.type
 class ProfileMutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Create a DRAFT profile. Missing values are allowed (evaluation reports "
+        "them); malformed ones are refused field by field and nothing is saved."
+    )
     async def create_customer_profile(
-        self, info: Info, input: i.CreateCustomerProfileInput
+        self,
+        info: Info,
+        input: Annotated[
+            i.CreateCustomerProfileInput, strawberry.argument(description="The new profile.")
+        ],
     ) -> t.CustomerProfilePayload:
         data = profiles.NewProfile(
             kind=ProfileKind(input.kind),
@@ -93,9 +106,17 @@ class ProfileMutation:
         )
         return _profile_payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a DRAFT or REJECTED profile; one under review or APPROVED is "
+        "LOCKED. A left-out field stays as it is."
+    )
     async def update_customer_profile(
-        self, info: Info, input: i.UpdateCustomerProfileInput
+        self,
+        info: Info,
+        input: Annotated[
+            i.UpdateCustomerProfileInput,
+            strawberry.argument(description="The profile and the fields to change."),
+        ],
     ) -> t.CustomerProfilePayload:
         changes = i.to_changes(input, skip=frozenset({"id"}))
         row, errors = await perform(
@@ -111,20 +132,27 @@ class ProfileMutation:
         "representatives, edited and submitted like any profile; once approved, it replaces "
         "the approved profile's data."
     )
-    async def revise_customer_profile(
-        self, info: Info, id: strawberry.ID
-    ) -> t.CustomerProfilePayload:
+    async def revise_customer_profile(self, info: Info, id: ProfileId) -> t.CustomerProfilePayload:
         row, errors = await perform(info, lambda s, a: revisions.revise_profile(s, a, str(id)))
         return _profile_payload(row, errors)
 
-    @strawberry.mutation
-    async def delete_customer_profile(self, info: Info, id: strawberry.ID) -> t.DeletePayload:
+    @strawberry.mutation(
+        description="Delete a DRAFT or REJECTED profile (admins: an APPROVED one too) with its "
+        "representatives, numbers and draft or rejected products; LOCKED while secondary "
+        "profiles or products under review or approved depend on it."
+    )
+    async def delete_customer_profile(self, info: Info, id: ProfileId) -> t.DeletePayload:
         sid, errors = await perform(info, lambda s, a: profiles.delete_profile(s, a, str(id)))
         return t.DeletePayload(deleted_id=strawberry.ID(sid) if sid else None, user_errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Add representative 1 or 2 to an editable business profile.")
     async def add_authorized_representative(
-        self, info: Info, input: i.AddAuthorizedRepresentativeInput
+        self,
+        info: Info,
+        input: Annotated[
+            i.AddAuthorizedRepresentativeInput,
+            strawberry.argument(description="The profile, the position and the person."),
+        ],
     ) -> t.CustomerProfilePayload:
         changes = i.to_changes(input, skip=frozenset({"profile_id", "position"}))
         row, errors = await perform(
@@ -135,9 +163,14 @@ class ProfileMutation:
         )
         return _profile_payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change a representative of an editable profile.")
     async def update_authorized_representative(
-        self, info: Info, input: i.UpdateAuthorizedRepresentativeInput
+        self,
+        info: Info,
+        input: Annotated[
+            i.UpdateAuthorizedRepresentativeInput,
+            strawberry.argument(description="The representative and the fields to change."),
+        ],
     ) -> t.CustomerProfilePayload:
         changes = i.to_changes(input, skip=frozenset({"id"}))
         row, errors = await perform(
@@ -145,25 +178,35 @@ class ProfileMutation:
         )
         return _profile_payload(row, errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Remove a representative from an editable profile.")
     async def remove_authorized_representative(
-        self, info: Info, id: strawberry.ID
+        self, info: Info, id: RepresentativeId
     ) -> t.CustomerProfilePayload:
         row, errors = await perform(
             info, lambda s, a: representatives.remove_representative(s, a, str(id))
         )
         return _profile_payload(row, errors)
 
-    @strawberry.mutation
-    async def evaluate_customer_profile(self, info: Info, id: strawberry.ID) -> t.EvaluationPayload:
+    @strawberry.mutation(
+        description="Check a profile against its policy: COMPLIANT, or every failure to fix."
+    )
+    async def evaluate_customer_profile(self, info: Info, id: ProfileId) -> t.EvaluationPayload:
         row, errors = await perform(info, lambda s, a: evaluations.evaluate_profile(s, a, str(id)))
         return t.EvaluationPayload(
             evaluation=t.Evaluation.from_row(row) if row else None, user_errors=errors
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Submit a compliant profile for review (PENDING_REVIEW, then locked); "
+        "refused with the failures when noncompliant, or a secondary whose primary is not "
+        "APPROVED."
+    )
     async def submit_customer_profile(
-        self, info: Info, input: i.SubmitInput
+        self,
+        info: Info,
+        input: Annotated[
+            i.SubmitInput, strawberry.argument(description="The profile and the terms.")
+        ],
     ) -> t.CustomerProfilePayload:
         row, errors = await perform(
             info,

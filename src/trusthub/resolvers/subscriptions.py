@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -29,11 +30,20 @@ def _view(event: StatusChanged) -> StatusChangedEvent:
     return view
 
 
-@strawberry.type
+@strawberry.type(description="Live events over WebSocket (graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription
+    @strawberry.subscription(
+        description="Every status change, in order: of one subject, or of all your account's."
+    )
     async def status_changed(
-        self, info: Info, subject_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        subject_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A customer profile or trust product; every subject when left out."
+            ),
+        ] = None,
     ) -> AsyncGenerator[StatusChangedEvent, None]:
         ctx = info.context
         actor = ctx.actor

@@ -36,12 +36,15 @@ from .events import SharedEventExecutor
 from .execution import use_lean_resolvers
 
 
-@strawberry.type
+@strawberry.type(description="Reads: your objects, any of them by SID, and the review queue.")
 class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes: each returns a payload with the object and userErrors, and runs in "
+    "one transaction."
+)
 class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
     pass
 

@@ -7,11 +7,20 @@ import strawberry
 from ..domain.errors import DomainError, ErrorCode
 
 
-@strawberry.type
+@strawberry.type(
+    description="Why a mutation was refused: a problem with the request's data, not a failure "
+    "of the server (those are top-level errors)."
+)
 class UserError:
-    code: str
-    field: list[str] | None
-    message: str
+    code: str = strawberry.field(
+        description="NOT_FOUND, INVALID_VALUE, REQUIRED, LOCKED, NONCOMPLIANT, "
+        "PRIMARY_NOT_APPROVED, TERMS_NOT_ACCEPTED, FORBIDDEN, LIMIT_EXCEEDED, CONFLICT, …"
+    )
+    field: list[str] | None = strawberry.field(
+        description='Path of the input field at fault, e.g. ["business", "websiteUrl"]; '
+        "null when the error is about the request as a whole."
+    )
+    message: str = strawberry.field(description="What is wrong, in a sentence for people.")
 
 
 def user_errors(exc: DomainError) -> list[UserError]:

@@ -11,21 +11,38 @@ from ..domain.enums import SubjectType
 from ..domain.reviews import ReviewOutcome, ReviewStatus, effective_status, is_breached
 from ..messaging.messages import StatusChanged
 from ..models.base import utcnow
+from .connections import PageInfo
 from .context import Info
-from .enums import Status
+from .enums import Status, graphql_enum
 from .errors import UserError
-from .types import Account, CustomerProfile, Node, PageInfo, ReviewReason, StatusChange
+from .types import Account, CustomerProfile, Node, ReviewReason, StatusChange
 
-strawberry.enum(ReviewStatus, name="ReviewStatus")
-strawberry.enum(ReviewOutcome, name="ReviewOutcome")
+graphql_enum(
+    ReviewStatus,
+    "Where a review stands.",
+    {
+        "PENDING": "With the automated reviewer.",
+        "ESCALATED": "Waiting in the queue for a human reviewer (also a claim that lapsed).",
+        "CLAIMED": "A human reviewer holds it until claimExpiresAt.",
+        "DECIDED": "Decided; the outcome is applied to the subject.",
+    },
+)
+graphql_enum(
+    ReviewOutcome,
+    "A reviewer's decision.",
+    {
+        "APPROVED": "The subject is vetted and goes into force.",
+        "REJECTED": "The subject is turned back with reasons for the customer to fix.",
+    },
+)
 
 
 @strawberry.type(description="One reviewer's approval of a review.")
 class ReviewApproval:
-    reviewer_id: strawberry.ID
-    at: datetime
+    reviewer_id: strawberry.ID = strawberry.field(description="The approving reviewer's SID (AC…).")
+    at: datetime = strawberry.field(description="When the approval was given (UTC).")
 
-    @strawberry.field
+    @strawberry.field(description="The approving reviewer's account.")
     async def reviewer(self, info: Info) -> Account | None:
         row = await info.context.loaders.account.load(str(self.reviewer_id))
         return Account.from_row(row) if row else None
@@ -37,7 +54,7 @@ class ReviewApproval:
     "the subject's status history; its data is gone."
 )
 class DeletedSubject(Node):
-    subject_type: str
+    subject_type: str = strawberry.field(description="CUSTOMER_PROFILE or TRUST_PRODUCT.")
 
     @strawberry.field(description="When it was deleted (from the audit log).")
     async def deleted_at(self, info: Info) -> datetime | None:
@@ -45,23 +62,31 @@ class DeletedSubject(Node):
         deletions = [e.at for e in entries if e.action == "delete"]
         return deletions[-1] if deletions else None
 
-    @strawberry.field
+    @strawberry.field(description="Every status change the subject went through.")
     async def history(self, info: Info) -> list[StatusChange]:
         rows = await info.context.loaders.history_by_subject.load(str(self.id))
         return [StatusChange.from_row(r) for r in rows]
 
 
-@strawberry.type
+@strawberry.type(description="The vetting of one submission (SID prefix RV); reviewers only.")
 class Review(Node):
     row: strawberry.Private[models.Review]
-    subject_type: str
-    submitted_at: datetime
-    due_at: datetime
-    claim_expires_at: datetime | None
-    outcome: ReviewOutcome | None
-    reasons: list[ReviewReason]
-    escalation_reason: str | None
-    decided_at: datetime | None
+    subject_type: str = strawberry.field(description="CUSTOMER_PROFILE or TRUST_PRODUCT.")
+    submitted_at: datetime = strawberry.field(description="When the subject was submitted.")
+    due_at: datetime = strawberry.field(
+        description="When a decision is due (REVIEW_SLA_HOURS after submission)."
+    )
+    claim_expires_at: datetime | None = strawberry.field(
+        description="When the current claim lapses and the review returns to the queue."
+    )
+    outcome: ReviewOutcome | None = strawberry.field(description="The decision; null until then.")
+    reasons: list[ReviewReason] = strawberry.field(
+        description="The reasons given with a rejection; empty otherwise."
+    )
+    escalation_reason: str | None = strawberry.field(
+        description="Why the automated reviewer handed it to a human."
+    )
+    decided_at: datetime | None = strawberry.field(description="When it was decided.")
 
     @classmethod
     def from_row(cls, row: models.Review) -> Review:
@@ -110,7 +135,10 @@ class Review(Node):
     def awaiting_confirmation(self) -> bool:
         return self.row.awaiting_confirmation and self.current_status() is not ReviewStatus.DECIDED
 
-    @strawberry.field(description="A DeletedSubject once its customer has deleted it.")
+    @strawberry.field(
+        description="The customer profile or trust product under review; a DeletedSubject "
+        "once its customer has deleted it."
+    )
     async def subject(self, info: Info) -> Node:
         # Reviewers read the subject of any account's review.
         from .product_types import TrustProduct
@@ -128,7 +156,7 @@ class Review(Node):
             )
         return found
 
-    @strawberry.field
+    @strawberry.field(description="The reviewer holding the claim; null when not CLAIMED.")
     async def claimed_by(self, info: Info) -> Account | None:
         if self.row.claimed_by is None or self.current_status() is not ReviewStatus.CLAIMED:
             return None
@@ -136,35 +164,45 @@ class Review(Node):
         return Account.from_row(row) if row else None
 
 
-@strawberry.type
+@strawberry.type(description="A review in a connection, with its cursor.")
 class ReviewEdge:
-    cursor: str
-    node: Review
+    cursor: str = strawberry.field(description="Opaque; pass it as after or before.")
+    node: Review = strawberry.field(description="The review.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of the review queue, the most urgent (earliest due) first.")
 class ReviewConnection:
-    edges: list[ReviewEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ReviewEdge] = strawberry.field(description="The page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where the page sits; cursors to go on.")
+    total_count: int = strawberry.field(description="How many reviews are in the queue.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a review mutation.")
 class ReviewPayload:
-    review: Review | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    review: Review | None = strawberry.field(
+        default=None, description="The review as it now stands; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the mutation was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A status change of a customer profile or trust product.")
 class StatusChangedEvent:
-    event_id: strawberry.ID
-    subject_id: strawberry.ID
-    subject_type: str
-    previous_status: Status | None
-    status: Status
-    reasons: list[ReviewReason]
-    occurred_at: datetime
-    sequence: int
+    event_id: strawberry.ID = strawberry.field(
+        description="Unique per change; the same id as the status callback's EventId."
+    )
+    subject_id: strawberry.ID = strawberry.field(description="The object whose status changed.")
+    subject_type: str = strawberry.field(description="CUSTOMER_PROFILE or TRUST_PRODUCT.")
+    previous_status: Status | None = strawberry.field(description="The status before.")
+    status: Status = strawberry.field(description="The status now.")
+    reasons: list[ReviewReason] = strawberry.field(
+        description="The reasons of a rejection; empty otherwise."
+    )
+    occurred_at: datetime = strawberry.field(description="When the change happened (UTC).")
+    sequence: int = strawberry.field(
+        description="Numbers the subject's changes in order (the callback's Sequence): order by it."
+    )
 
     @classmethod
     def from_message(cls, event: StatusChanged) -> StatusChangedEvent:

@@ -4,13 +4,14 @@ related fields resolve through the request's dataloaders."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers.common import page_size
+from ..resolvers.common import page_args
+from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .delivery_types import DeliveryAttempt
 from .enums import (
@@ -21,82 +22,45 @@ from .enums import (
     JobPosition,
     ProfileKind,
     ProfileTier,
-    ReasonCode,
     Region,
     RegistrationIdType,
     Status,
 )
 from .errors import UserError
+from .value_types import Address as Address
+from .value_types import BusinessInformation as BusinessInformation
+from .value_types import EvaluationFailure as EvaluationFailure
+from .value_types import EvaluationResult as EvaluationResult
+from .value_types import IndividualInformation as IndividualInformation
+from .value_types import ReviewReason as ReviewReason
+from .value_types import StatusChange as StatusChange
+from .value_types import enum_member as _enum
 
 if TYPE_CHECKING:
     from .product_types import PhoneNumberConnection, TrustProduct
 
 
-@strawberry.interface(description="An object with a SID.")
+@strawberry.interface(
+    description="An object with a SID; `node(id:)` reads any of them again (Relay refetch)."
+)
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The SID: two letters naming the type (BU, IT, RN, EL, RV, AC) and 32 hex "
+        "digits."
+    )
 
 
-@strawberry.type
-class ReviewReason:
-    code: ReasonCode
-    field: list[str] | None
-    message: str
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReviewReason:
-        return cls(code=ReasonCode(data["code"]), field=data.get("field"), message=data["message"])
-
-
-@strawberry.type
-class Address:
-    street1: str | None
-    street2: str | None
-    city: str | None
-    region: str | None = strawberry.field(description="ISO 3166-2 subdivision code, e.g. US-CA.")
-    postal_code: str | None
-    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
-
-
-@strawberry.type
-class BusinessInformation:
-    legal_name: str | None
-    identity: BusinessIdentity | None
-    type: BusinessType | None
-    industry: BusinessIndustry | None
-    registration_id_type: RegistrationIdType | None
-    registration_number: str | None
-    regions_of_operation: list[Region]
-    website_url: str | None
-    social_media_profile_urls: list[str]
-
-
-@strawberry.type
-class IndividualInformation:
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    phone_number: str | None
-
-
-def _enum(cls: Any, value: str | None) -> Any:
-    """The member of enum `cls` with this stored value (a dictionary lookup: calling the enum
-    class costs several times more, for every enum value of every profile on a page)."""
-    if value is None:
-        return None
-    member = cls._value2member_map_.get(value)
-    return member if member is not None else cls(value)
-
-
-@strawberry.type
+@strawberry.type(description="A person who may act for a business (end user, SID prefix IT).")
 class AuthorizedRepresentative(Node):
-    position: int
-    first_name: str
-    last_name: str
-    email: str
-    phone_number: str
-    business_title: str
-    job_position: JobPosition
+    position: int = strawberry.field(description="1 (required for a business) or 2 (optional).")
+    first_name: str = strawberry.field(description="Given name.")
+    last_name: str = strawberry.field(description="Family name.")
+    email: str = strawberry.field(
+        description="Work email; reviewers expect the business's own domain."
+    )
+    phone_number: str = strawberry.field(description="E.164 phone number, e.g. +14155550100.")
+    business_title: str = strawberry.field(description="Their title, e.g. Chief Executive.")
+    job_position: JobPosition = strawberry.field(description="Their position in the business.")
 
     @classmethod
     def from_row(cls, row: models.AuthorizedRepresentative) -> AuthorizedRepresentative:
@@ -112,36 +76,22 @@ class AuthorizedRepresentative(Node):
         )
 
 
-@strawberry.type
-class StatusChange:
-    from_: Status | None = strawberry.field(name="from")
-    to: Status
-    actor: str
-    reasons: list[ReviewReason]
-    at: datetime
-    revision_id: strawberry.ID | None = strawberry.field(
-        description="The approved revision whose data this change applied (APPROVED → APPROVED)."
-    )
-
-    @classmethod
-    def from_row(cls, row: models.StatusChange) -> StatusChange:
-        return cls(
-            from_=_enum(Status, row.from_status),
-            to=Status(row.to_status),
-            actor=row.actor,
-            reasons=[ReviewReason.from_dict(r) for r in row.reasons],
-            at=row.at,
-            revision_id=strawberry.ID(row.revision_sid) if row.revision_sid else None,
-        )
-
-
-@strawberry.type(description="Requirements an object must meet; data, not code.")
+@strawberry.type(description="Requirements an object must meet; data, not code (SID prefix RN).")
 class Policy(Node):
-    friendly_name: str
-    subject_type: str
-    kind: str | None
-    tier: str | None
-    requirements: JSON
+    friendly_name: str = strawberry.field(
+        description="What the policy is for, e.g. Primary Customer Profile of type Business."
+    )
+    subject_type: str = strawberry.field(description="CUSTOMER_PROFILE or TRUST_PRODUCT.")
+    kind: str | None = strawberry.field(
+        description="The profile kind (BUSINESS, INDIVIDUAL) or trust product kind it applies to."
+    )
+    tier: str | None = strawberry.field(
+        description="PRIMARY or SECONDARY for profile policies; null for trust products."
+    )
+    requirements: JSON = strawberry.field(
+        description="The requirements as data: each has a name, a type (fields, "
+        "representative, primary_profile, …) and what it asks for."
+    )
 
     @classmethod
     def from_row(cls, row: models.Policy) -> Policy:
@@ -155,20 +105,33 @@ class Policy(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Who a customer is (SID prefix BU): filled in as a draft, evaluated against "
+    "its policy, submitted and reviewed; an approved one unlocks trust products."
+)
 class CustomerProfile(Node):
     row: strawberry.Private[models.CustomerProfile]
-    kind: ProfileKind
-    tier: ProfileTier
-    status: Status
-    friendly_name: str
-    notification_email: str
-    status_callback: str | None
-    reasons: list[ReviewReason]
-    terms_accepted_at: datetime | None
-    terms_version: str | None
-    created_at: datetime
-    updated_at: datetime
+    kind: ProfileKind = strawberry.field(description="BUSINESS or INDIVIDUAL; never changes.")
+    tier: ProfileTier = strawberry.field(
+        description="PRIMARY (the organisation itself) or SECONDARY (a brand an ISV manages)."
+    )
+    status: Status = strawberry.field(description="Where the profile is in its lifecycle.")
+    friendly_name: str = strawberry.field(description="A short label of your choosing.")
+    notification_email: str = strawberry.field(description="Where decision emails go.")
+    status_callback: str | None = strawberry.field(
+        description="URL that receives a signed POST on every status change after submit."
+    )
+    reasons: list[ReviewReason] = strawberry.field(
+        description="Why the last review rejected it; empty unless REJECTED."
+    )
+    terms_accepted_at: datetime | None = strawberry.field(
+        description="When the terms were accepted, at submit; null before."
+    )
+    terms_version: str | None = strawberry.field(
+        description="Which version of the terms was accepted."
+    )
+    created_at: datetime = strawberry.field(description="When the profile was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
 
     @classmethod
     def from_row(cls, row: models.CustomerProfile) -> CustomerProfile:
@@ -188,7 +151,7 @@ class CustomerProfile(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The business's identity; null for an INDIVIDUAL profile.")
     def business(self) -> BusinessInformation | None:
         r = self.row
         if r.kind != ProfileKind.BUSINESS.value:
@@ -205,7 +168,7 @@ class CustomerProfile(Node):
             social_media_profile_urls=list(r.social_media_profile_urls or []),
         )
 
-    @strawberry.field
+    @strawberry.field(description="The person's details; null for a BUSINESS profile.")
     def individual(self) -> IndividualInformation | None:
         r = self.row
         if r.kind != ProfileKind.INDIVIDUAL.value:
@@ -217,7 +180,7 @@ class CustomerProfile(Node):
             phone_number=r.phone_number,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The address; null while no line of it is given.")
     def address(self) -> Address | None:
         r = self.row
         values = (r.street1, r.street2, r.city, r.region, r.postal_code, r.country)
@@ -232,12 +195,12 @@ class CustomerProfile(Node):
             country=r.country,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Representatives 1 and 2, by position.")
     async def authorized_representatives(self, info: Info) -> list[AuthorizedRepresentative]:
         rows = await info.context.loaders.representatives_by_profile.load(self.row.sid)
         return [AuthorizedRepresentative.from_row(r) for r in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The PRIMARY profile a SECONDARY one belongs to; else null.")
     async def primary_profile(
         self, info: Info
     ) -> Annotated[CustomerProfile, strawberry.lazy("trusthub.schema.types")] | None:
@@ -266,13 +229,13 @@ class CustomerProfile(Node):
         open_rows = [r for r in rows if r.status != Status.APPROVED.value]
         return CustomerProfile.from_row(open_rows[-1]) if open_rows else None
 
-    @strawberry.field
+    @strawberry.field(description="The policy evaluation and submit check this profile against.")
     async def policy(self, info: Info) -> Policy:
         row = await info.context.loaders.policy.load(self.row.policy_sid)
         assert row is not None  # foreign key
         return Policy.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(description="Every status transition, oldest first.")
     async def history(self, info: Info) -> list[StatusChange]:
         rows = await info.context.loaders.history_by_subject.load(self.row.sid)
         return [StatusChange.from_row(r) for r in rows]
@@ -291,38 +254,35 @@ class CustomerProfile(Node):
         rows = await info.context.loaders.products_by_profile.load(self.row.sid)
         return [TrustProduct.from_row(r) for r in rows]
 
-    @strawberry.field(description="Numbers assigned to this profile, in order.")
+    @strawberry.field(description="Numbers assigned to this profile, in number order.")
     async def phone_numbers(
-        self, info: Info, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Annotated[PhoneNumberConnection, strawberry.lazy("trusthub.schema.product_types")]:
         from .product_types import PhoneNumberConnection
 
+        args = page_args(info, first, after, last, before)
         rows = await info.context.loaders.numbers_by_profile.load(self.row.sid)
-        size = page_size(info, first)
-        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], size, after)
+        return PhoneNumberConnection.of([(r.phone_number, r.created_at) for r in rows], args)
 
 
-@strawberry.type
-class EvaluationFailure:
-    field: list[str]
-    code: str
-    message: str
-
-
-@strawberry.type
-class EvaluationResult:
-    requirement: str
-    passed: bool
-    failures: list[EvaluationFailure]
-
-
-@strawberry.type
+@strawberry.type(description="The outcome of checking a subject against its policy (SID EL).")
 class Evaluation(Node):
-    subject_id: strawberry.ID
-    policy_id: strawberry.ID
-    status: EvaluationStatus
-    results: list[EvaluationResult]
-    created_at: datetime
+    subject_id: strawberry.ID = strawberry.field(
+        description="The customer profile or trust product evaluated."
+    )
+    policy_id: strawberry.ID = strawberry.field(description="The policy it was checked against.")
+    status: EvaluationStatus = strawberry.field(
+        description="COMPLIANT when every requirement passed."
+    )
+    results: list[EvaluationResult] = strawberry.field(
+        description="One result per requirement of the policy."
+    )
+    created_at: datetime = strawberry.field(description="When the evaluation ran (UTC).")
 
     @classmethod
     def from_row(cls, row: models.Evaluation) -> Evaluation:
@@ -343,54 +303,66 @@ class Evaluation(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A tenant: its API keys see its own objects only (SID prefix AC).")
 class Account(Node):
-    name: str
-    role: str
-    sandbox: bool
+    name: str = strawberry.field(description="The account's unique name.")
+    role: str = strawberry.field(
+        description="CUSTOMER, REVIEWER (reads and decides every account's reviews) or ADMIN."
+    )
+    sandbox: bool = strawberry.field(
+        description="A test account: friendly names ending in sandbox-… force review outcomes."
+    )
 
     @classmethod
     def from_row(cls, row: models.Account) -> Account:
         return cls(id=strawberry.ID(row.sid), name=row.name, role=row.role, sandbox=row.sandbox)
 
 
-@strawberry.type
+@strawberry.type(description="The caller.")
 class Viewer:
-    account: Account
+    account: Account = strawberry.field(description="The account whose API key made the call.")
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
+@strawberry.type(description="A customer profile in a connection, with its cursor.")
 class CustomerProfileEdge:
-    cursor: str
-    node: CustomerProfile
+    cursor: str = strawberry.field(description="Opaque; pass it as after or before.")
+    node: CustomerProfile = strawberry.field(description="The customer profile.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of customer profiles, in creation order.")
 class CustomerProfileConnection:
-    edges: list[CustomerProfileEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[CustomerProfileEdge] = strawberry.field(description="The page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where the page sits; cursors to go on.")
+    total_count: int = strawberry.field(
+        description="How many profiles match the filter, on every page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a customer profile mutation.")
 class CustomerProfilePayload:
-    customer_profile: CustomerProfile | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    customer_profile: CustomerProfile | None = strawberry.field(
+        default=None, description="The profile as saved; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the mutation was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of an evaluation.")
 class EvaluationPayload:
-    evaluation: Evaluation | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    evaluation: Evaluation | None = strawberry.field(
+        default=None, description="The evaluation (COMPLIANT or not); null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the mutation was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a deletion.")
 class DeletePayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The SID of the deleted object; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the deletion was refused; empty on success."
+    )

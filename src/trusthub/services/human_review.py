@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import tuple_
-from sqlmodel import col, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.errors import DomainError, ErrorCode, not_found
+from ..domain.pagination import PageArgs
 from ..domain.reviews import (
     ReviewOutcome,
     ReviewStatus,
@@ -29,6 +29,7 @@ from ..models import Review
 from ..models.base import utcnow
 from .actor import Actor
 from .outbox import enqueue
+from .pagination import Page, keyset_page
 from .reviews import checked_reasons, lock_review
 
 
@@ -132,9 +133,8 @@ async def review_queue(
     actor: Actor,
     *,
     statuses: Sequence[ReviewStatus],
-    first: int,
-    after: tuple[datetime, str] | None,
-) -> tuple[list[Review], bool, int]:
+    args: PageArgs,
+) -> Page[Review]:
     """Open reviews of every account, the most urgent first (keyset on due time, SID)."""
     ensure_reviewer(actor.role)
     now = utcnow()
@@ -149,10 +149,5 @@ async def review_queue(
                 & (col(Review.claim_expires_at) <= now)
             )
         ]
-    total = (await session.exec(select(func.count()).select_from(Review).where(*conditions))).one()
-    query = select(Review).where(*conditions)
-    if after is not None:
-        query = query.where(tuple_(col(Review.due_at), col(Review.sid)) > after)
-    query = query.order_by(col(Review.due_at), col(Review.sid)).limit(first + 1)
-    rows = list((await session.exec(query)).all())
-    return rows[:first], len(rows) > first, int(total)
+    key = (col(Review.due_at), col(Review.sid))
+    return await keyset_page(session, Review, conditions, key, args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -180,11 +180,3 @@ def _ensure_removed(rowcount: int, number: str) -> None:
         raise DomainError.single(
             ErrorCode.NOT_FOUND, f"{number} is not assigned there.", ("phoneNumber",)
         )
-
-
-def page_of_numbers(
-    numbers: Sequence[str], first: int, after: str | None
-) -> tuple[list[str], bool]:
-    """Numbers in order after the cursor (the cursor is the last number seen)."""
-    rest = [n for n in sorted(numbers) if after is None or n > after]
-    return rest[:first], len(rest) > first

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..config import Settings, get_settings
@@ -16,6 +16,7 @@ from ..domain.enums import Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
 from ..domain.evaluation import Outcome, ProfileFacts
 from ..domain.fields import Path, apply_changes, with_callback_rules
+from ..domain.pagination import PageArgs
 from ..domain.products import (
     BLOCK_NAMES,
     TrustProductKind,
@@ -26,14 +27,8 @@ from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, Tr
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
-from .profiles import (
-    Page,
-    callback_rules,
-    decode_cursor,
-    encode_cursor,
-    ensure_not_revision,
-    get_profile,
-)
+from .pagination import Page, keyset_page
+from .profiles import callback_rules, ensure_not_revision, get_profile
 from .scoping import get_owned, owned_by
 from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
@@ -253,21 +248,8 @@ def _filters(actor: Actor, flt: ProductFilter) -> list[Any]:
 
 
 async def list_products(
-    session: AsyncSession, actor: Actor, flt: ProductFilter, first: int, after: str | None
+    session: AsyncSession, actor: Actor, flt: ProductFilter, args: PageArgs
 ) -> Page[TrustProduct]:
-    where = _filters(actor, flt)
-    total = (await session.exec(select(func.count()).select_from(TrustProduct).where(*where))).one()
-    query = select(TrustProduct).where(*where)
-    if after:
-        created, sid = decode_cursor(after)
-        query = query.where(
-            sa.tuple_(col(TrustProduct.created_at), col(TrustProduct.sid)) > (created, sid)
-        )
-    query = query.order_by(col(TrustProduct.created_at), col(TrustProduct.sid)).limit(first + 1)
-    rows: Sequence[TrustProduct] = list((await session.exec(query)).all())
-    return Page(
-        rows[:first],
-        [encode_cursor(r.created_at, r.sid) for r in rows[:first]],
-        len(rows) > first,
-        total,
-    )
+    """Keyset pagination in creation order, like the profiles' listing."""
+    key = (col(TrustProduct.created_at), col(TrustProduct.sid))
+    return await keyset_page(session, TrustProduct, _filters(actor, flt), key, args)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
@@ -29,7 +25,8 @@ from ..domain.fields import (
     check_value,
     with_callback_rules,
 )
-from ..domain.sids import SidPrefix, new_sid, sid_prefix
+from ..domain.pagination import PageArgs
+from ..domain.sids import SidPrefix, new_sid
 from ..models import (
     AuthorizedRepresentative,
     CustomerProfile,
@@ -41,9 +38,8 @@ from ..models import (
 from ..models.base import utcnow
 from .actor import Actor
 from .history import audit, record_transition
+from .pagination import Page, keyset_page
 from .scoping import get_owned, owned_by
-
-T = TypeVar("T")
 
 FILTER_NAME: Path = ("filter", "friendlyName")
 _FILTER_NAME_CHECK = v.text(64, min_length=0)  # a longer substring is in no name
@@ -63,15 +59,6 @@ class ProfileFilter:
     kind: ProfileKind | None = None
     tier: ProfileTier | None = None
     friendly_name: str | None = None
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: Sequence[T]
-    cursors: Sequence[str]
-    has_next_page: bool
-    total_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 async def get_profile(
@@ -333,25 +320,6 @@ async def _delete_dependents(session: AsyncSession, actor: Actor, profile: Custo
 # -- listing ---------------------------------------------------------------------------------
 
 
-def encode_cursor(created_at: datetime, sid: str) -> str:
-    raw = json.dumps([created_at.isoformat(), sid]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created, sid = json.loads(base64.urlsafe_b64decode(padded))
-        at = datetime.fromisoformat(created)
-        if at.tzinfo is None:  # every cursor we issue is UTC-aware; this one was not ours
-            raise ValueError("naive cursor time")
-        if not isinstance(sid, str) or sid_prefix(sid) is None:
-            raise ValueError("not a SID")  # nor anything else the database should see
-        return at, sid
-    except (ValueError, TypeError, binascii.Error):
-        raise DomainError.single(ErrorCode.INVALID_VALUE, "Malformed cursor.", ("after",)) from None
-
-
 def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
     where: list[Any] = [owned_by(actor, CustomerProfile)]
     if flt.status is not None:
@@ -371,24 +339,8 @@ def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
 
 
 async def list_profiles(
-    session: AsyncSession, actor: Actor, flt: ProfileFilter, first: int, after: str | None
+    session: AsyncSession, actor: Actor, flt: ProfileFilter, args: PageArgs
 ) -> Page[CustomerProfile]:
     """Keyset pagination in creation order (stable under inserts, no OFFSET scans)."""
-    where = _filters(actor, flt)
-    total = (
-        await session.exec(select(func.count()).select_from(CustomerProfile).where(*where))
-    ).one()
-    query = select(CustomerProfile).where(*where)
-    if after:
-        created, sid = decode_cursor(after)
-        query = query.where(
-            sa.tuple_(col(CustomerProfile.created_at), col(CustomerProfile.sid)) > (created, sid)
-        )
-    query = query.order_by(col(CustomerProfile.created_at), col(CustomerProfile.sid)).limit(
-        first + 1
-    )
-    rows = list((await session.exec(query)).all())
-    has_next = len(rows) > first
-    rows = rows[:first]
-    cursors = [encode_cursor(r.created_at, r.sid) for r in rows]
-    return Page(rows, cursors, has_next, total)
+    key = (col(CustomerProfile.created_at), col(CustomerProfile.sid))
+    return await keyset_page(session, CustomerProfile, _filters(actor, flt), key, args)

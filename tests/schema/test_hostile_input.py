@@ -191,7 +191,7 @@ async def test_a_cursor_naming_no_sid_is_malformed(gql: GraphQLClient, alice: Ac
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     # when it is used, then it is refused as malformed before any query
     body = await gql.raw(LIST_IDS, {"after": cursor}, headers=alice.headers)
-    assert body["errors"][0]["message"] == "Malformed cursor."
+    assert body["errors"][0]["message"] == "Malformed cursor in after."
 
 
 async def test_thirty_thousand_urls_are_refused_at_once(gql: GraphQLClient, alice: Acct) -> None:

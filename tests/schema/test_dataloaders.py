@@ -73,9 +73,10 @@ class CountingClient:
 
 @pytest.fixture
 async def counting(settings: Settings, alice: Acct) -> AsyncIterator[CountingClient]:
-    # Every request looks its key up (no auth cache): on a slow machine seeding can outlast the
-    # cache, and one count would include the lookup and the other not.
-    app = create_app(settings.model_copy(update={"auth_cache_seconds": 0}))
+    # The key is looked up once, by the first request below, and then remembered for the whole
+    # test: on a slow machine seeding can outlast the default cache, and one count would then
+    # include the lookup and the other not.
+    app = create_app(settings.model_copy(update={"auth_cache_seconds": 3600}))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://trusthub.test") as http:
         client = CountingClient(http, alice)

@@ -53,12 +53,13 @@ def retry_pause(response: httpx.Response | None, tries: int) -> float:
     """Retry-After when the server sent one (seconds or an HTTP date), else a short backoff;
     never more than RETRY_PAUSE_MAX, so the test's clock stays bounded."""
     value = response.headers.get("retry-after") if response is not None else None
-    wanted = RETRY_PAUSE * 2 ** min(tries - 1, 3)
+    wanted: float = RETRY_PAUSE * 2.0 ** min(tries - 1, 3)
     if value is not None:
         try:
             wanted = float(value)
         except ValueError:
-            wanted = parsedate_to_datetime(value).timestamp() - time.time()
+            with contextlib.suppress(TypeError, ValueError):
+                wanted = parsedate_to_datetime(value).timestamp() - time.time()
     return max(0.0, min(wanted, RETRY_PAUSE_MAX))
 
 

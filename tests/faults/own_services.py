@@ -101,18 +101,7 @@ class OwnPostgres:
         return _run([*self._as_postgres, str(self.bin / tool), *args], cwd=self.root)
 
     def init(self) -> None:
-        self._pg(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        )
+        self._pg("initdb", "-D", str(self.data), "--auth=trust", "--username=postgres", "--no-sync")
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(
                 f"\nport = {self.port}\n"
@@ -192,7 +181,8 @@ class OwnRabbitMQ:
 
     @property
     def url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        # No account named: AMQP clients then log in as a fresh node's default user.
+        return f"amqp://127.0.0.1:{self.port}/"
 
     def ctl(self, *args: str) -> str:
         """`rabbitmqctl -n NODE ARGS…` against this node alone."""

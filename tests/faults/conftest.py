@@ -4,7 +4,12 @@ over a fresh PostgreSQL database and a RabbitMQ namespace of the test alone.
 Every process is started with a bounded readiness wait (the gateway answers GET /healthz; a
 worker prints its "running" line), and stopped and reaped at teardown whatever happened — a
 SIGTERM, then a SIGKILL if it does not exit in time. Each process writes stdout and stderr to a
-log file; `Stack.report()` returns their tails for failure messages."""
+log file; `Stack.report()` returns their tails for failure messages.
+
+The outage tests stop PostgreSQL or RabbitMQ: they run on a private cluster and node
+(own_services.py) that they start themselves, never on the machine's shared services. A test
+module overrides `database_url` with `own_database_url`, or `stack_broker_url` with
+`own_broker_url`, and its processes use those."""
 
 from __future__ import annotations
 
@@ -17,21 +22,32 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
-from ..conftest import AMQP_URL, delete_namespace
+from trusthub.migrate import upgrade
+
+from ..conftest import AMQP_URL, _blocking, delete_namespace
+from .own_services import OwnPostgres, OwnRabbitMQ
 
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# aio-pika waits 5 s before reconnecting by default; the fault tests drop connections on purpose
-# and should not spend their time budget waiting.
-BROKER_URL = AMQP_URL + ("&" if "?" in AMQP_URL else "?") + "reconnect_interval=0.5"
+OWN_TEMPLATE = "trusthub_outage_template"
+
+
+def quick_reconnect(url: str) -> str:
+    """aio-pika waits 5 s before reconnecting by default; the fault tests drop connections on
+    purpose and should not spend their time budget waiting."""
+    return url + ("&" if "?" in url else "?") + "reconnect_interval=0.5"
+
+
+BROKER_URL = quick_reconnect(AMQP_URL)
 
 
 # Looked up here, not between fork and exec, where loading a library could deadlock.
@@ -103,13 +119,14 @@ class Stack:
     database_url: str
     namespace: str
     workdir: Path
+    broker_url: str = BROKER_URL
     procs: list[Proc] = field(default_factory=list)
 
     def _environment(self, extra: dict[str, str]) -> dict[str, str]:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
-            "BROKER_URL": BROKER_URL,
+            "BROKER_URL": self.broker_url,
             "BROKER_NAMESPACE": self.namespace,
             "DB_POOL_SIZE": "3",
             "LOG_LEVEL": "INFO",
@@ -194,16 +211,93 @@ def namespace() -> str:
 
 
 @pytest.fixture
-async def stack(database_url: str, namespace: str, tmp_path: Path) -> AsyncIterator[Stack]:
-    processes = Stack(database_url, namespace, tmp_path)
+def stack_broker_url() -> str:
+    """The RabbitMQ the stack's processes use: the shared server, in a namespace of their own."""
+    return AMQP_URL
+
+
+@pytest.fixture
+async def stack(
+    database_url: str, namespace: str, tmp_path: Path, stack_broker_url: str
+) -> AsyncIterator[Stack]:
+    processes = Stack(database_url, namespace, tmp_path, quick_reconnect(stack_broker_url))
     try:
         yield processes
     finally:
         processes.stop_all()
         # Shown by pytest when the test failed: what each process logged.
         print(processes.report())
-        await delete_namespace(AMQP_URL, namespace)
+        await delete_namespace(stack_broker_url, namespace)
 
 
-# The customer's webhook receiver (a real HTTP server), shared with tests/notify.
-from ..notify.conftest import receiver  # noqa: E402, F401
+# -- a PostgreSQL cluster and a RabbitMQ node of the outage tests' own -------------------------
+
+
+@pytest.fixture(scope="session")
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A private cluster (started once: it takes a second or two) holding a migrated template
+    that each test's database is copied from."""
+    cluster = OwnPostgres()
+    try:
+        cluster.init()
+        cluster.start()
+        _blocking(asyncio.run, _pg_execute(cluster.url(), f'CREATE DATABASE "{OWN_TEMPLATE}"'))
+        _blocking(upgrade, cluster.url(OWN_TEMPLATE))
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+async def own_database_url(own_postgres: OwnPostgres) -> AsyncIterator[str]:
+    """A fresh migrated database on the private cluster, which is running when the test starts
+    (whatever the test before did to it)."""
+    if not own_postgres.running:
+        await asyncio.to_thread(own_postgres.start)
+    name = f"trusthub_outage_{uuid.uuid4().hex[:10]}"
+    admin = own_postgres.url()
+    await _pg_execute(admin, f'CREATE DATABASE "{name}" TEMPLATE "{OWN_TEMPLATE}"')
+    yield own_postgres.url(name)
+    if not own_postgres.running:
+        await asyncio.to_thread(own_postgres.start)
+    await _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def own_rabbitmq() -> Iterator[OwnRabbitMQ]:
+    """A private RabbitMQ node (started once: it takes several seconds)."""
+    node = OwnRabbitMQ()
+    try:
+        node.start()
+        yield node
+    finally:
+        node.destroy()
+
+
+@pytest.fixture
+async def own_broker_url(own_rabbitmq: OwnRabbitMQ) -> str:
+    """The private node's AMQP URL; the node is running when the test starts."""
+    if not own_rabbitmq.running:
+        await asyncio.to_thread(own_rabbitmq.start)
+    return own_rabbitmq.url
+
+
+async def _pg_execute(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the fault suite `faults` (`pytest -m faults` runs it alone; plain `pytest` too)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.faults)
+
+
+# The customer's webhook receiver (a real HTTP server) and mail server (aiosmtpd), shared with
+# tests/notify.
+from ..notify.conftest import mail_server, receiver  # noqa: E402, F401

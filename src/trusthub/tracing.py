@@ -201,19 +201,20 @@ def consumer_span(
 
 @contextlib.contextmanager
 def batch_span(name: str, captured: Sequence[Context | None]) -> Iterator[Span | None]:
-    """A batch handled in one transaction has several parents: its span starts a trace of its
-    own and links the span of every message in it (the OpenTelemetry way for batches)."""
+    """A batch handled in one transaction has several parents: its span links the span of
+    every message in it (the OpenTelemetry way for batches). When they all belong to one trace
+    (one submission's messages arriving together) the batch continues that trace, a child of
+    the first; a batch of several traces starts its own."""
     if _tracer is None:
         yield None
         return
-    links = []
-    for context in captured:
-        span_context = trace.get_current_span(context).get_span_context()
-        if span_context.is_valid:
-            links.append(Link(span_context))
+    contexts = [c for c in captured if c is not None]
+    links = [Link(trace.get_current_span(c).get_span_context()) for c in contexts]
+    links = [link for link in links if link.context.is_valid]
+    one_trace = len({link.context.trace_id for link in links}) == 1
     with _tracer.start_as_current_span(
         f"{name} batch",
-        context=Context(),
+        context=contexts[0] if one_trace else Context(),
         kind=SpanKind.INTERNAL,
         links=links,
         attributes={"messaging.batch.message_count": len(captured)},

@@ -174,6 +174,19 @@ class Settings(BaseSettings):
         "Gateways always serve /metrics on their own port.",
     )
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector base URL (spans go to its /v1/traces); tracing is off "
+        "when unset.",
+    )
+    otel_service_name: str = Field(
+        default="trusthub", description="service.name on this process's spans."
+    )
+    tracing_span_file: str | None = Field(
+        default=None,
+        description="For tests: append every finished span to this file as a JSON line "
+        "(tracing on without a collector).",
+    )
     auth_cache_seconds: float = Field(
         default=5,
         ge=0,

@@ -27,6 +27,8 @@ from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
 from .pruner import Pruner
+from .tracing import configure as configure_tracing
+from .tracing import shutdown as shutdown_tracing
 from .transient import DependencyGate
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ class Runtime:
 
     async def start(self) -> None:
         tune_gc()  # every process that serves or consumes runs a Runtime
+        configure_tracing(self.settings)  # off unless an OTLP endpoint is set
         await self.broker.connect()
         await self.broker.declare()
         t = self.broker.topology
@@ -183,3 +186,4 @@ class Runtime:
         for close in self._closers:
             await close()
         await self.broker.close()
+        shutdown_tracing()  # the last spans are flushed

@@ -8,12 +8,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from opentelemetry.context import Context
 from pydantic import ValidationError
 
 from ..logs import bind
 from ..messaging.broker import Delivery, Handler
 from ..messaging.messages import Message, decode
 from ..metrics import MESSAGES_CONSUMED, MESSAGES_SETTLED
+from ..tracing import batch_span, capture, consumer_span, within
 from ..transient import DependencyGate
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,10 @@ def adapt(
     outcomes = {o: MESSAGES_SETTLED.labels(label, o) for o in SETTLE_OUTCOMES}
 
     async def on_delivery(delivery: Delivery) -> None:
+        with consumer_span(delivery.queue_name or name, delivery.message_id, delivery.headers):
+            await _handle_delivery(delivery)
+
+    async def _handle_delivery(delivery: Delivery) -> None:
         consumed.inc()
         try:
             message = decode(delivery.body)
@@ -112,12 +118,13 @@ class Batcher:
     ) -> None:
         self.handle_batch, self.handle_one = handle_batch, handle_one
         self.name, self.size, self.gate = name, size, gate
-        self._waiting: list[tuple[Message, asyncio.Future[None]]] = []
+        # Each message with its trace context (None when tracing is off).
+        self._waiting: list[tuple[Message, asyncio.Future[None], Context | None]] = []
         self._drainer: asyncio.Task[None] | None = None
 
     async def submit(self, message: Message) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((message, done))
+        self._waiting.append((message, done, capture()))
         if self._drainer is None:
             # A context of its own: the batch's records must not carry this message's SIDs.
             self._drainer = asyncio.create_task(
@@ -139,11 +146,14 @@ class Batcher:
         else:
             await self.gate.call(work)
 
-    async def _handle(self, batch: list[tuple[Message, asyncio.Future[None]]]) -> None:
+    async def _handle(
+        self, batch: list[tuple[Message, asyncio.Future[None], Context | None]]
+    ) -> None:
         if len(batch) > 1:
-            messages = [message for message, _ in batch]
+            messages = [message for message, _, _ in batch]
             try:
-                await self._through_gate(lambda: self.handle_batch(messages))
+                with batch_span(self.name, [captured for _, _, captured in batch]):
+                    await self._through_gate(lambda: self.handle_batch(messages))
             except Exception:
                 log.warning(
                     "%s: a batch of %d failed; handling its messages one at a time",
@@ -152,12 +162,13 @@ class Batcher:
                     exc_info=True,
                 )
             else:
-                for _, done in batch:
+                for _, done, _ in batch:
                     _settle(done, None)
                 return
-        for message, done in batch:
+        for message, done, captured in batch:
             try:
-                await self._through_gate(partial(self.handle_one, message))
+                with within(captured):  # alone, a message continues its own trace
+                    await self._through_gate(partial(self.handle_one, message))
             except Exception as error:
                 _settle(done, error)
             else:

@@ -12,12 +12,13 @@ import json
 import logging
 import time
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlalchemy import select, update
+from sqlmodel import col
 
 from ..db import SessionFactory
 from ..models import OutboxMessage
 from ..models.base import utcnow
+from ..tracing import publish_spans
 from ..transient import is_transient
 from .broker import Broker, Outgoing
 
@@ -34,26 +35,30 @@ async def relay_once(sessions: SessionFactory, broker: Broker, *, batch: int = 2
                 col(OutboxMessage.routing_key),
                 col(OutboxMessage.payload),
                 col(OutboxMessage.message_id),
+                col(OutboxMessage.traceparent),
             )
             .where(col(OutboxMessage.sent_at).is_(None))
             .order_by(col(OutboxMessage.id))
             .limit(batch)
             .with_for_update(skip_locked=True)
         )
-        rows = (await session.exec(query)).all()
+        # Core rows through the session's connection (one transaction): five columns are more
+        # than sqlmodel's typed select spells.
+        rows = (await (await session.connection()).execute(query)).all()
         if not rows:
             return 0
-        await broker.publish_many(
-            [
-                Outgoing(
-                    exchange,
-                    routing_key,
-                    json.dumps(payload, separators=(",", ":")).encode(),
-                    message_id,
-                )
-                for exchange, routing_key, payload, message_id in rows
-            ]
-        )
+        outgoing = [
+            Outgoing(
+                exchange,
+                routing_key,
+                json.dumps(payload, separators=(",", ":")).encode(),
+                message_id,
+                {"traceparent": traceparent} if traceparent else None,
+            )
+            for exchange, routing_key, payload, message_id, traceparent in rows
+        ]
+        with publish_spans(outgoing) as traced:
+            await broker.publish_many(traced)
         await session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.message_id).in_([row[3] for row in rows]))

@@ -26,3 +26,6 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     sent_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     attempts: int = Field(default=0)
+    # The W3C trace context of the transaction that wrote the row (None when not traced): the
+    # relay sends it on as the message's `traceparent` header.
+    traceparent: str | None = Field(default=None, max_length=55)

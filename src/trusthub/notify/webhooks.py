@@ -28,6 +28,7 @@ from ..models.base import utcnow
 from ..services.deliveries import Attempt, Channel, Outcome, record_attempt, was_delivered
 from ..services.profiles import callback_rules
 from ..services.subjects import load_subject
+from ..tracing import outgoing_headers, webhook_span
 from .deps import NotifierDeps
 from .signing import standard_webhooks_headers, twilio_signature
 from .targets import Route, TargetNotAllowed, TargetUnresolved, parse_target, routes
@@ -88,7 +89,10 @@ class _Result:
 
 async def _post(deps: NotifierDeps, target: Target, event: StatusChanged) -> Outcome:
     started_at, started = utcnow(), time.monotonic()
-    result = await _attempt(deps, target, event)
+    with webhook_span(event.subject_sid, event.event_id) as span:
+        result = await _attempt(deps, target, event)
+        if span is not None and result.status_code is not None:
+            span.set_attribute("http.response.status_code", result.status_code)
     duration_ms = int((time.monotonic() - started) * 1000)
     return Outcome(
         started_at,
@@ -134,7 +138,7 @@ async def _send(
                 "POST",
                 route.url,
                 content=body,
-                headers={**headers, "Host": route.host_header},
+                headers={**headers, **outgoing_headers(), "Host": route.host_header},
                 extensions=route.extensions(),
                 timeout=deps.settings.webhook_timeout_seconds,
             )

@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..messaging.messages import Message, dump
 from ..models import OutboxMessage
+from ..tracing import current_traceparent
 
 
 def enqueue(session: AsyncSession, message: Message) -> OutboxMessage:
@@ -15,6 +16,7 @@ def enqueue(session: AsyncSession, message: Message) -> OutboxMessage:
         routing_key=message.routing_key(),
         message_type=str(getattr(message, "type", type(message).__name__)),
         payload=dump(message),
+        traceparent=current_traceparent(),
     )
     session.add(row)
     return row

@@ -16,6 +16,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from ..schema.context import Context
+from ..tracing import operation_span
 from ..transient import RETRY_AFTER_SECONDS
 from . import graphiql
 from .negotiation import (
@@ -129,9 +130,10 @@ class GraphQLHTTPView(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            with operation_span(request.headers, request_data.operation_name):
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError):
                 # GET is for queries only (the spec: 405, and POST is allowed).

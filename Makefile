@@ -1,14 +1,23 @@
 # Two commands do all the set-up on a fresh machine: `make dev` runs the product, `make test`
-# runs the tests. Both create .venv and install the project into it first.
+# runs the tests. Both create .venv; `dev` installs only what running needs, `test` adds the
+# test extras (and needs PostgreSQL and RabbitMQ: see README.md).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 .PHONY: dev test lint install clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per install: `make test` after `make dev` adds the extras, and either reinstalls
+# when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -17,10 +26,10 @@ install: $(BIN)/.installed
 dev: $(BIN)/.installed
 	$(BIN)/trusthub dev
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed-test
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check src tests migrations bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

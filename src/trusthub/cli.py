@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         "dev",
         help="run everything in one process on SQLite, with a demo account and GraphiQL",
         description="Migrate a local SQLite file (DATABASE_URL, default ./trusthub-dev.db), "
-        "create or refresh the demo account, print its API key, and serve with GraphiQL, "
-        "introspection and unmasked errors on.",
+        "create or refresh three accounts (demo customer, reviewer, sandbox customer), print "
+        "each API key with its GraphiQL URL and the `trusthub accounts` commands for this "
+        "database, and serve with GraphiQL, introspection and unmasked errors on.",
     )
     dev.add_argument("--host", default=None, help="bind address (default HOST or 127.0.0.1)")
     dev.add_argument("--port", type=int, default=None, help="port (default PORT or 8000)")
@@ -67,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser(
         "migrate",
         help="apply database migrations (DATABASE_URL)",
-        description="Upgrade the database at DATABASE_URL to the given revision (default head).",
+        description="Move the database at DATABASE_URL to the given revision (default head): "
+        "upgrade to a newer one, downgrade to an older one (base: no tables), and say which. "
+        "An unknown revision exits with status 2.",
     )
     migrate.add_argument("revision", nargs="?", default="head", help="target revision")
 

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
         "is up (container health checks read its age).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="A worker serves GET /metrics on this port (at HOST); unset: no listener. "
+        "Gateways always serve /metrics on their own port.",
+    )
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
     auth_cache_seconds: float = Field(
         default=5,

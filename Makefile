@@ -1,15 +1,24 @@
 # Two commands do all the set-up on a fresh machine: `make dev` runs the product, `make test`
-# runs the tests. Both create .venv and install the project into it first; `make test` also
-# installs the JS client tests (tests/clients) with npm.
+# runs the tests. Both create .venv; `dev` installs only what running needs, `test` adds the
+# test extras and the JS client tests (tests/clients, with npm), and needs PostgreSQL and
+# RabbitMQ (see README.md).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 .PHONY: dev test lint install clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per install: `make test` after `make dev` adds the extras, and either reinstalls
+# when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -25,10 +34,10 @@ install: $(BIN)/.installed
 dev: $(BIN)/.installed
 	$(BIN)/trusthub dev
 
-test: $(BIN)/.installed $(CLIENTS)/node_modules/.installed
+test: $(BIN)/.installed-test $(CLIENTS)/node_modules/.installed
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check src tests migrations bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy

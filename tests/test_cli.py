@@ -376,31 +376,3 @@ async def test_serve_answers_with_an_account_created_by_the_cli(
     # and it shut down cleanly when asked to (uvicorn re-raises the SIGTERM it handled)
     assert server.proc.returncode in (0, -signal.SIGTERM)
     assert "Application shutdown complete." in "\n".join(server.lines)
-
-
-async def test_dev_migrates_prints_a_working_demo_key_and_serves_graphiql(
-    sqlite_file: str, workdir: Path
-) -> None:
-    # when a newcomer runs `trusthub dev` on a fresh SQLite file
-    async with running("dev", cwd=workdir, database_url=sqlite_file) as server:
-        key = (await server.wait_for_line(r"demo API key.*: (\S+)$")).group(1)
-        private = await server.wait_for_line(r"status callbacks may call private .*")
-        await server.wait_until_healthy()
-        async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0) as http:
-            viewer = await http.post(
-                "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {key}"}
-            )
-            ide = await http.get("/graphql", headers={"Accept": "text/html"})
-
-    # then the printed key works against /graphql as the demo customer
-    assert viewer.status_code == 200, viewer.text
-    assert viewer.json()["data"]["viewer"]["account"]["name"] == "demo"
-    assert viewer.json()["data"]["viewer"]["account"]["role"] == "CUSTOMER"
-    # and GraphiQL is served to a browser
-    assert ide.status_code == 200
-    assert ide.headers["content-type"].startswith("text/html")
-    assert "graphiql" in ide.text.lower()
-    # and the database file was created and migrated
-    assert [row["name"] for row in await account_rows(sqlite_file)] == ["demo"]
-    # and it says that status callbacks may call local receivers (loopback, private networks)
-    assert "WEBHOOK_ALLOW_PRIVATE_NETWORKS=true" in private.group(0)

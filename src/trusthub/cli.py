@@ -5,21 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from . import cli_dead_letters, cli_operations, cli_webhooks
+from .cli_hints import database_hint
 from .config import Settings, get_settings
 from .domain.enums import Role
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
-
-DEV_DATABASE_URL = "sqlite+aiosqlite:///./trusthub-dev.db"
-DEMO_ACCOUNT = "demo"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         "dev",
         help="run everything in one process on SQLite, with a demo account and GraphiQL",
         description="Migrate a local SQLite file (DATABASE_URL, default ./trusthub-dev.db), "
-        "create or refresh the demo account, print its API key, and serve with GraphiQL, "
-        "introspection and unmasked errors on.",
+        "create or refresh three accounts (demo customer, reviewer, sandbox customer), print "
+        "each API key with its GraphiQL URL and the `trusthub accounts` commands for this "
+        "database, and serve with GraphiQL, introspection and unmasked errors on.",
     )
     dev.add_argument("--host", default=None, help="bind address (default HOST or 127.0.0.1)")
     dev.add_argument("--port", type=int, default=None, help="port (default PORT or 8000)")
@@ -67,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser(
         "migrate",
         help="apply database migrations (DATABASE_URL)",
-        description="Upgrade the database at DATABASE_URL to the given revision (default head).",
+        description="Move the database at DATABASE_URL to the given revision (default head): "
+        "upgrade to a newer one, downgrade to an older one (base: no tables), and say which. "
+        "An unknown revision exits with status 2.",
     )
     migrate.add_argument("revision", nargs="?", default="head", help="target revision")
 
@@ -168,12 +171,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(schema_sdl(settings))
         return 0
-    if args.command == "migrate":
-        from .migrate import upgrade
+    try:
+        return _dispatch(args, settings)
+    except (DBAPIError, OSError) as exc:  # an unmigrated or missing database: a one-line hint
+        hint = database_hint(exc, settings)
+        if hint is None:
+            raise
+        print(hint, file=sys.stderr)
+        return 2
 
-        upgrade(settings.database_url, args.revision)
-        print(f"database at revision {args.revision}", file=sys.stderr)
-        return 0
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate":
+        return _migrate(settings, args.revision)
     if args.command == "accounts":
         return asyncio.run(_accounts(args, settings))
     if args.command == "prune":
@@ -189,8 +199,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port, workers=args.workers)
     if args.command == "dev":
-        return _dev(args)
+        from .cli_dev import dev
+
+        return dev(args)
     return 2  # argparse rejects unknown commands before this
+
+
+def _migrate(settings: Settings, revision: str) -> int:
+    # Alembic announces its plugins at INFO on import; the migrations it runs stay in the log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from .migrate import MigrationTargetError, migrate
+
+    try:
+        done = migrate(settings.database_url, revision)
+    except MigrationTargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(done.describe())
+    return 0
 
 
 async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
@@ -379,62 +405,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # and each connection's zlib state costs ~50 KiB and every message a deflate call.
         "ws_per_message_deflate": False,
     }
-
-
-def _dev(args: argparse.Namespace) -> int:
-    import os
-
-    os.environ.setdefault("DATABASE_URL", DEV_DATABASE_URL)
-    os.environ["BROKER_URL"] = "memory://"  # one process: the in-process broker
-    os.environ.setdefault("SMTP_URL", "log://")  # show decision emails in the log
-    os.environ["DEV_MODE"] = "true"
-    # Local receivers (127.0.0.1, localhost) are what status callbacks call in development.
-    os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
-    from .web.cors import dev_origins
-    from .web.graphiql import graphiql_url
-
-    get_settings.cache_clear()
-    settings = get_settings()
-    host, port = args.host or settings.host, args.port or settings.port
-    if "CORS_ALLOW_ORIGINS" not in os.environ:  # pages served by the dev server itself
-        os.environ["CORS_ALLOW_ORIGINS"] = json.dumps(dev_origins(host, port))
-        get_settings.cache_clear()
-        settings = get_settings()
-    from .migrate import upgrade
-
-    upgrade(settings.database_url)
-    key = asyncio.run(_demo_key(settings))
-    print(
-        f"\n  trusthub dev — database {settings.database_url}\n"
-        f"  GraphiQL (demo key filled in): {graphiql_url(host, port, key)}\n"
-        f"  demo API key (a new one each start): {key}\n"
-        + (
-            "  status callbacks may call private and loopback addresses "
-            "(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true): for development only\n"
-            if settings.webhook_allow_private_networks
-            else ""
-        ),
-        flush=True,
-    )
-    return _serve(settings, host, port)
-
-
-async def _demo_key(settings: Settings) -> str:
-    from .db import create_engine, create_session_factory
-    from .services import accounts
-
-    engine = create_engine(settings.database_url, settings)
-    try:
-        async with create_session_factory(engine)() as session:
-            account = await accounts.find_account_by_name(session, DEMO_ACCOUNT)
-            if account is None:
-                key = (await accounts.create_account(session, DEMO_ACCOUNT, Role.CUSTOMER)).api_key
-            else:
-                key = await accounts.rotate_api_key(session, account)
-            await session.commit()
-            return key
-    finally:
-        await engine.dispose()
 
 
 if __name__ == "__main__":

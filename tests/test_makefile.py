@@ -1,0 +1,47 @@
+"""The two commands: `make dev` installs only what running needs, `make test` the test extras too
+(`make -n` prints what each would run, in a fresh virtualenv path, without running it)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def planned(target: str, venv: Path) -> list[str]:
+    make = shutil.which("make")
+    assert make is not None, "make is needed to run the README's two commands"
+    result = subprocess.run(
+        [make, "-n", "--no-print-directory", "-C", str(ROOT), target, f"VENV={venv}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return result.stdout.splitlines()
+
+
+def installs(lines: list[str]) -> list[str]:
+    return [
+        line.split("pip install --quiet ")[1] for line in lines if "pip install --quiet -e" in line
+    ]
+
+
+def test_make_dev_installs_without_the_test_extras_and_make_test_with_them(
+    tmp_path: Path,
+) -> None:
+    # given a machine without the virtualenv
+    venv = tmp_path / "venv"
+    # when `make dev` and `make test` are planned
+    dev, test = planned("dev", venv), planned("test", venv)
+    # then dev installs the project alone and runs `trusthub dev`
+    assert installs(dev) == ["-e ."]
+    assert dev[-1] == f"{venv}/bin/trusthub dev"
+    # and test installs it with the test extras and runs pytest
+    assert installs(test) == ["-e '.[test]'"]
+    assert test[-1] == f"{venv}/bin/python -m pytest"
+    # and each creates the virtualenv first
+    for lines in (dev, test):
+        assert lines[0].endswith(f"-m venv {venv}")

@@ -11,7 +11,7 @@ from ..schema import inputs as i
 from ..schema import types as t
 from ..schema.context import Info
 from ..schema.errors import UserError
-from ..services import evaluations, profiles, representatives, revisions
+from ..services import evaluations, profiles, purge, representatives, revisions
 from .common import ClientError, page_size, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
@@ -115,6 +115,18 @@ class ProfileMutation:
         self, info: Info, id: strawberry.ID
     ) -> t.CustomerProfilePayload:
         row, errors = await perform(info, lambda s, a: revisions.revise_profile(s, a, str(id)))
+        return _profile_payload(row, errors)
+
+    @strawberry.mutation(
+        description="Admins: replace this profile's personal data (its and its representatives' "
+        "names, emails, phone numbers, registration number, and what history, reviews and "
+        'the delivery log quote of it) with "[purged]" now, on a data subject\'s request. '
+        "LOCKED while it or a revision of it is under review."
+    )
+    async def redact_customer_profile(
+        self, info: Info, id: strawberry.ID
+    ) -> t.CustomerProfilePayload:
+        row, errors = await perform(info, lambda s, a: purge.redact_profile(s, a, str(id)))
         return _profile_payload(row, errors)
 
     @strawberry.mutation

@@ -169,6 +169,10 @@ class CustomerProfile(Node):
     terms_version: str | None
     created_at: datetime
     updated_at: datetime
+    purged_at: datetime | None = strawberry.field(
+        description="When its personal data was purged (retention) or redacted (on request); "
+        'purged values read "[purged]".'
+    )
 
     @classmethod
     def from_row(cls, row: models.CustomerProfile) -> CustomerProfile:
@@ -186,6 +190,7 @@ class CustomerProfile(Node):
             terms_version=row.terms_version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            purged_at=row.purged_at,
         )
 
     @strawberry.field

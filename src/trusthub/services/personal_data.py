@@ -76,21 +76,31 @@ class Profiles:
         }
         # A bulk UPDATE skips the ORM's version counter: bump it, so that a form still open on
         # the old values fails with CONFLICT instead of writing them back.
-        statement = (
-            sa.update(CustomerProfile)
-            .where(
-                col(CustomerProfile.sid).in_(target.live), col(CustomerProfile.purged_at).is_(None)
+        due = await session.exec(
+            select(CustomerProfile.sid, CustomerProfile.reasons).where(
+                col(CustomerProfile.sid).in_(target.live),
+                col(CustomerProfile.purged_at).is_(None),
             )
-            .values(
-                **values,
-                purged_at=target.now,
-                purge_run_id=target.run_id,
-                version=_PROFILE_TABLE.c.version + 1,
-                updated_at=target.now,
-            )
-            .execution_options(synchronize_session=False)
         )
-        return int((await session.exec(statement)).rowcount)
+        count = 0
+        for sid, reasons in due.all():
+            # A rejection's reasons may quote the values: they keep code and field only.
+            purged, _ = purge_messages(reasons)
+            statement = (
+                sa.update(CustomerProfile)
+                .where(col(CustomerProfile.sid) == sid)
+                .values(
+                    **values,
+                    reasons=purged,
+                    purged_at=target.now,
+                    purge_run_id=target.run_id,
+                    version=_PROFILE_TABLE.c.version + 1,
+                    updated_at=target.now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            count += int((await session.exec(statement)).rowcount)
+        return count
 
 
 class Representatives:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from . import cli_dead_letters, cli_operations, cli_webhooks
+from . import cli_dead_letters, cli_operations, cli_purge, cli_webhooks
 from .cli_hints import database_hint
 from .config import Settings, get_settings
 from .domain.enums import Role
@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     prune.add_argument(
         "--dry-run", action="store_true", help="only count the rows that would be deleted"
     )
+    cli_purge.add_parser(sub)
     cli_webhooks.add_parser(sub)
     cli_dead_letters.add_parser(sub)
     cli_operations.add_parser(sub)
@@ -154,6 +155,15 @@ def _key_parsers(acc: Any) -> None:
     )
     revoke.add_argument("account", metavar="NAME|SID", help="account name or SID (AC…)")
     revoke.add_argument("--json", action="store_true", help='print {"sid", "revoked"} as JSON')
+    close = acc.add_parser(
+        "close",
+        help="close an account: it no longer authenticates; its personal data is purged later",
+        description="Close the account NAME or SID in the database at DATABASE_URL: its API "
+        "key stops working (within AUTH_CACHE_SECONDS on gateways) and `trusthub purge` empties "
+        "its profiles' personal data RETENTION_DAYS_CLOSED later. Closing again keeps the first "
+        "date. Exits 2 if no account (or several) has that NAME.",
+    )
+    close.add_argument("account", metavar="NAME|SID", help="account name or SID (AC…)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,6 +198,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_accounts(args, settings))
     if args.command == "prune":
         return asyncio.run(_prune(settings, dry_run=args.dry_run))
+    if args.command == "purge":
+        return asyncio.run(cli_purge.run(args, settings))
     if args.command == "webhooks":
         return asyncio.run(cli_webhooks.run(args, settings))
     if args.command == "dead-letters":
@@ -227,7 +239,7 @@ async def _accounts(args: argparse.Namespace, settings: Settings) -> int:
     engine = create_engine(settings.database_url, settings)
     try:
         async with create_session_factory(engine)() as session:
-            if args.accounts_command in ("rotate-key", "revoke-key"):
+            if args.accounts_command in ("rotate-key", "revoke-key", "close"):
                 return await _key_command(args, session)
             if args.accounts_command == "list":
                 rows = await accounts.list_accounts(session)
@@ -283,6 +295,12 @@ async def _key_command(args: argparse.Namespace, session: AsyncSession) -> int:
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.accounts_command == "close":
+        accounts.close_account(session, account)
+        await session.commit()
+        assert account.closed_at is not None
+        print(f"Account {account.sid} ({account.name}) closed at {account.closed_at.isoformat()}.")
+        return 0
     if args.accounts_command == "revoke-key":
         accounts.revoke_api_key(session, account)
         await session.commit()

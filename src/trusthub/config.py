@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
+from .domain.privacy import PersonalDataRetention, decode_key
 from .domain.retention import (
     RETENTION_MARGIN,
     Retention,
@@ -259,6 +260,32 @@ class Settings(BaseSettings):
         default=500, ge=1, le=10_000, description="Most rows one pruning statement deletes."
     )
 
+    retention_days_rejected: float = Field(
+        default=90,
+        gt=0,
+        description="Personal data of profiles deleted, or rejected and not resubmitted, is "
+        "purged this long after the deletion or the rejection.",
+    )
+    retention_days_closed: float = Field(
+        default=30,
+        ge=0,
+        description="Personal data of a closed account's profiles is purged this long after "
+        "the account was closed (`trusthub accounts close`).",
+    )
+    purge_interval_hours: float = Field(
+        default=24, gt=0, description="How often the `decisions` role purges personal data."
+    )
+    blob_encryption_keys: dict[str, str] = Field(
+        default_factory=dict,
+        repr=False,
+        description="Key-encryption keys for stored blobs: a JSON map of key id to a base64 "
+        "AES key (16, 24 or 32 bytes). Old ids stay to decrypt what they wrapped.",
+    )
+    blob_encryption_key_id: str | None = Field(
+        default=None,
+        description="The id in BLOB_ENCRYPTION_KEYS that wraps new blobs' data keys.",
+    )
+
     @field_validator(
         "outbox_retention_hours", "inbox_retention_hours", "delivery_attempt_retention_days"
     )
@@ -287,6 +314,28 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("blob_encryption_keys")
+    @classmethod
+    def _blob_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        """Each key must decode to an AES key, so that a typo fails at start, not at the first
+        upload (the message names the id, never the key)."""
+        for key_id, key in value.items():
+            if not key_id or len(key_id) > 64:
+                raise ValueError("BLOB_ENCRYPTION_KEYS: key ids must be 1 to 64 characters")
+            if decode_key(key) is None:
+                raise ValueError(
+                    f"BLOB_ENCRYPTION_KEYS[{key_id!r}] must be base64 of 16, 24 or 32 bytes"
+                )
+        return value
+
+    @field_validator("blob_encryption_key_id")
+    @classmethod
+    def _blob_key_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        keys = info.data.get("blob_encryption_keys")
+        if value is not None and keys is not None and value not in keys:
+            raise ValueError(f"BLOB_ENCRYPTION_KEY_ID {value!r} is not in BLOB_ENCRYPTION_KEYS")
+        return value
+
     @field_validator("cors_allow_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
@@ -304,6 +353,19 @@ class Settings(BaseSettings):
             delivery_attempts=timedelta(days=self.delivery_attempt_retention_days),
             batch=self.prune_batch_size,
         )
+
+    @property
+    def personal_data_retention(self) -> PersonalDataRetention:
+        return PersonalDataRetention(
+            rejected=timedelta(days=self.retention_days_rejected),
+            closed=timedelta(days=self.retention_days_closed),
+            batch=self.prune_batch_size,
+        )
+
+    @property
+    def blob_keys(self) -> dict[str, bytes]:
+        """The key-encryption keys, decoded (validated above)."""
+        return {k: decode_key(v) or b"" for k, v in self.blob_encryption_keys.items()}
 
     @property
     def graphiql_enabled(self) -> bool:

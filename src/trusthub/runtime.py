@@ -27,6 +27,7 @@ from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
 from .pruner import Pruner
+from .purger import Purger
 from .tracing import configure as configure_tracing
 from .tracing import shutdown as shutdown_tracing
 from .transient import DependencyGate
@@ -125,6 +126,9 @@ class Runtime:
             pruner = Pruner.from_settings(self.sessions, self.settings)  # one role prunes
             pruner.start()
             self._closers.append(pruner.stop)
+            purger = Purger.from_settings(self.sessions, self.settings)  # personal data too
+            purger.start()
+            self._closers.append(purger.stop)
             collector = DeadLetterCollector(self.sessions, delivery_limit=t.delivery_limit)
             self._consumers.append(await self.broker.consume(t.dead, collector))
         if Role.REVIEWER in self.roles:

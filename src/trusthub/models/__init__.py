@@ -10,6 +10,7 @@ from .persisted_operation import PersistedOperation
 from .policy import Policy
 from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
+from .purge import PurgeRun
 from .review import DeliveryAttempt, InboxMessage, Review
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "PhoneNumber",
     "Policy",
     "ProductPhoneNumber",
+    "PurgeRun",
     "Review",
     "StatusChange",
     "TrustProduct",

@@ -22,3 +22,6 @@ class Account(SQLModel, table=True):
     auth_token: str = Field(max_length=64)
     webhook_secret: str = Field(max_length=128)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # Set by `trusthub accounts close`: the account no longer authenticates, and its profiles'
+    # personal data is purged RETENTION_DAYS_CLOSED later.
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))

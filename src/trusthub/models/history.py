@@ -25,6 +25,8 @@ class StatusChange(SQLModel, table=True):
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     # The approved revision whose data this entry applied (APPROVED → APPROVED), else None.
     revision_sid: str | None = Field(default=None, max_length=34)
+    # The purge run that replaced the reasons' messages (they may quote personal data).
+    purge_run_id: int | None = None
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 

@@ -69,6 +69,9 @@ class CustomerProfile(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_profile_version)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # Set when its personal data (and its representatives') was purged, and by which run.
+    purged_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    purge_run_id: int | None = None
 
 
 class AuthorizedRepresentative(SQLModel, table=True):

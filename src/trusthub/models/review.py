@@ -38,6 +38,8 @@ class Review(SQLModel, table=True):
     approvals: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     # A first approval waits for a second, different reviewer (FOUR_EYES_REVIEW).
     awaiting_confirmation: bool = Field(default=False)
+    # The purge run that replaced the reasons' messages (they may quote personal data).
+    purge_run_id: int | None = None
 
 
 class InboxMessage(SQLModel, table=True):

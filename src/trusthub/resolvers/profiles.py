@@ -14,7 +14,7 @@ from ..schema import types as t
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
-from ..services import evaluations, profiles, representatives, revisions
+from ..services import evaluations, profiles, purge, representatives, revisions
 from .common import ClientError, page_args, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
@@ -134,6 +134,16 @@ class ProfileMutation:
     )
     async def revise_customer_profile(self, info: Info, id: ProfileId) -> t.CustomerProfilePayload:
         row, errors = await perform(info, lambda s, a: revisions.revise_profile(s, a, str(id)))
+        return _profile_payload(row, errors)
+
+    @strawberry.mutation(
+        description="Admins: replace this profile's personal data (its and its representatives' "
+        "names, emails, phone numbers, registration number, and what history, reviews and "
+        'the delivery log quote of it) with "[purged]" now, on a data subject\'s request. '
+        "LOCKED while it or a revision of it is under review."
+    )
+    async def redact_customer_profile(self, info: Info, id: ProfileId) -> t.CustomerProfilePayload:
+        row, errors = await perform(info, lambda s, a: purge.redact_profile(s, a, str(id)))
         return _profile_payload(row, errors)
 
     @strawberry.mutation(

@@ -132,6 +132,10 @@ class CustomerProfile(Node):
     )
     created_at: datetime = strawberry.field(description="When the profile was created (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
+    purged_at: datetime | None = strawberry.field(
+        description="When its personal data was purged (retention) or redacted (on request); "
+        'purged values read "[purged]".'
+    )
 
     @classmethod
     def from_row(cls, row: models.CustomerProfile) -> CustomerProfile:
@@ -149,6 +153,7 @@ class CustomerProfile(Node):
             terms_version=row.terms_version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            purged_at=row.purged_at,
         )
 
     @strawberry.field(description="The business's identity; null for an INDIVIDUAL profile.")

@@ -16,6 +16,7 @@ from ..domain.enums import Role
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.sids import SID_RE, SidPrefix, new_sid
 from ..models import Account
+from ..models.base import utcnow
 
 API_KEY_PREFIX = "th_"
 # A revoked account's `api_key_hash`: never the hex digest of a key (it has a colon), and unique
@@ -68,7 +69,9 @@ async def authenticate(session: AsyncSession, api_key: str) -> Account | None:
     if not api_key.startswith(API_KEY_PREFIX) or len(api_key) > 128:
         return None
     result = await session.exec(
-        select(Account).where(Account.api_key_hash == hash_api_key(api_key))
+        select(Account).where(
+            Account.api_key_hash == hash_api_key(api_key), col(Account.closed_at).is_(None)
+        )
     )
     return result.first()
 
@@ -85,7 +88,11 @@ async def accounts_by_key_digest(
     rotated keys are absent)."""
     if not digests:
         return {}
-    rows = await session.exec(select(Account).where(col(Account.api_key_hash).in_(digests)))
+    rows = await session.exec(
+        select(Account).where(
+            col(Account.api_key_hash).in_(digests), col(Account.closed_at).is_(None)
+        )
+    )
     return {a.api_key_hash: a for a in rows.all()}
 
 
@@ -104,6 +111,15 @@ def revoke_api_key(session: AsyncSession, account: Account) -> None:
     account.api_key_hash = REVOKED_PREFIX + secrets.token_hex(16)
     account.api_key_prefix = ""
     session.add(account)
+
+
+def close_account(session: AsyncSession, account: Account) -> None:
+    """Close the account: it stops authenticating (gateways: within AUTH_CACHE_SECONDS) and its
+    profiles' personal data is purged RETENTION_DAYS_CLOSED later. Closing twice keeps the
+    first date, so that a repeated command does not postpone the purge."""
+    if account.closed_at is None:
+        account.closed_at = utcnow()
+        session.add(account)
 
 
 def has_api_key(account: Account) -> bool:

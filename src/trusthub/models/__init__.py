@@ -2,6 +2,7 @@
 
 from .account import Account
 from .dead_letter import ConsumerFailure, DeadLetter
+from .document import DocumentType, SupportingDocument
 from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .idempotency import IdempotencyKey
@@ -20,6 +21,7 @@ __all__ = [
     "CustomerProfile",
     "DeadLetter",
     "DeliveryAttempt",
+    "DocumentType",
     "Evaluation",
     "IdempotencyKey",
     "InboxMessage",
@@ -30,5 +32,6 @@ __all__ = [
     "ProductPhoneNumber",
     "Review",
     "StatusChange",
+    "SupportingDocument",
     "TrustProduct",
 ]

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from ..config import Settings
 from ..metrics import observe_operation
 from ..resolvers.deliveries import DeliveryMutation
+from ..resolvers.documents import DocumentMutation
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
@@ -42,7 +43,9 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
 
 
 @strawberry.type
-class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
+class Mutation(
+    ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation, DocumentMutation
+):
     pass
 
 

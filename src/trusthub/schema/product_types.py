@@ -14,6 +14,7 @@ from ..resolvers.common import page_size
 from ..services.phone_numbers import page_of_numbers
 from .context import Info
 from .delivery_types import DeliveryAttempt
+from .document_types import SupportingDocument
 from .enums import Status
 from .errors import UserError
 from .types import (
@@ -194,6 +195,11 @@ class TrustProduct(Node):
     async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
         rows = await info.context.loaders.deliveries_by_subject.load(self.row.sid)
         return [DeliveryAttempt.from_row(r) for r in rows]
+
+    @strawberry.field(description="Supporting documents attached to this product, oldest first.")
+    async def supporting_documents(self, info: Info) -> list[SupportingDocument]:
+        rows = await info.context.loaders.documents_by_product.load(self.row.sid)
+        return [SupportingDocument.from_row(r) for r in rows]
 
     @strawberry.field
     async def phone_numbers(

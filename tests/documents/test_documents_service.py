@@ -182,3 +182,71 @@ async def test_removing_the_last_document_with_some_bytes_deletes_the_blob(
 
         # then
         assert await store.keys() == left
+
+
+async def _require_certificate(sessions: SessionFactory, profile_sid: str) -> None:
+    """Point the profile at a policy (a new row: policies are data) that requires one."""
+    from trusthub.domain.sids import SidPrefix, new_sid
+    from trusthub.models import Policy
+
+    async with sessions() as session:
+        profile = await session.get(CustomerProfile, profile_sid)
+        assert profile is not None
+        base = await session.get(Policy, profile.policy_sid)
+        assert base is not None
+        sid = new_sid(SidPrefix.POLICY)
+        requirement = {
+            "name": "Business registration certificate",
+            "type": "document",
+            "documentType": "BUSINESS_REGISTRATION_CERTIFICATE",
+            "required": True,
+        }
+        session.add(
+            Policy(
+                sid=sid, code=f"test_{sid}", friendly_name="With documents",
+                subject_type=base.subject_type, kind=base.kind, tier=base.tier,
+                requirements=[
+                    *(r for r in base.requirements if r["type"] != "document"), requirement
+                ],
+            )
+        )  # fmt: skip
+        await session.flush()
+        profile.policy_sid = sid
+        await session.commit()
+
+
+def _document_failures(evaluation: object) -> list[tuple[str, ...]]:
+    results = getattr(evaluation, "results", [])
+    return [
+        tuple(f["field"]) + (f["code"],)
+        for r in results
+        if r["requirement"] == "Business registration certificate"
+        for f in r["failures"]
+    ]
+
+
+async def test_evaluation_reports_a_missing_then_an_expired_required_document(
+    sessions: SessionFactory, alice: Acct, store: LocalBlobStore, profile_sid: str
+) -> None:
+    from trusthub.services.evaluations import evaluate_profile
+
+    # given: a policy that requires a certificate
+    await _require_certificate(sessions, profile_sid)
+
+    # when / then: missing
+    async with sessions() as session:
+        missing = await evaluate_profile(session, alice.actor, profile_sid)
+    assert _document_failures(missing) == [
+        ("supportingDocuments", "BUSINESS_REGISTRATION_CERTIFICATE", "DOCUMENT_REQUIRED")
+    ]
+
+    # when / then: attached but expired
+    expired = await attach(
+        sessions, alice, store,
+        certificate(profile_sid, [*CERTIFICATE_ATTRIBUTES, ("expiry_date", "2020-01-31")]), PDF,
+    )  # fmt: skip
+    async with sessions() as session:
+        evaluation = await evaluate_profile(session, alice.actor, profile_sid)
+    assert _document_failures(evaluation) == [
+        ("supportingDocuments", "BUSINESS_REGISTRATION_CERTIFICATE", expired.sid, "DOCUMENT_EXPIRED")
+    ]

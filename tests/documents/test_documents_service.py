@@ -218,7 +218,7 @@ async def _require_certificate(sessions: SessionFactory, profile_sid: str) -> No
 def _document_failures(evaluation: object) -> list[tuple[str, ...]]:
     results = getattr(evaluation, "results", [])
     return [
-        tuple(f["field"]) + (f["code"],)
+        (*f["field"], f["code"])
         for r in results
         if r["requirement"] == "Business registration certificate"
         for f in r["failures"]
@@ -248,5 +248,10 @@ async def test_evaluation_reports_a_missing_then_an_expired_required_document(
     async with sessions() as session:
         evaluation = await evaluate_profile(session, alice.actor, profile_sid)
     assert _document_failures(evaluation) == [
-        ("supportingDocuments", "BUSINESS_REGISTRATION_CERTIFICATE", expired.sid, "DOCUMENT_EXPIRED")
+        (
+            "supportingDocuments",
+            "BUSINESS_REGISTRATION_CERTIFICATE",
+            expired.sid,
+            "DOCUMENT_EXPIRED",
+        )
     ]

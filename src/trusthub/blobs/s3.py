@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import IO, Any
 
@@ -60,10 +61,9 @@ class S3BlobStore:
         return True
 
     async def delete(self, key: str) -> None:
-        try:
+        # S3 answers a missing key's DELETE with 204 anyway; other stores may raise.
+        with contextlib.suppress(NotFoundError, FileNotFoundError):
             await obstore.delete_async(self.store, check_key(key))
-        except (NotFoundError, FileNotFoundError):
-            pass  # S3 answers a missing key's DELETE with 204 anyway
 
     async def keys(self) -> list[str]:
         found: list[str] = []

@@ -119,7 +119,7 @@ def check_file_name(name: str | None) -> str:
     if not cleaned:
         return "document"
     try:
-        return v.text(MAX_FILE_NAME_LENGTH)(cleaned)
+        return str(v.text(MAX_FILE_NAME_LENGTH)(cleaned))
     except ValueError as exc:
         raise DomainError.single(ErrorCode.INVALID_VALUE, f"file name {exc}.", ("file",)) from None
 
@@ -144,15 +144,15 @@ def check_attributes(spec: DocumentTypeSpec, pairs: Sequence[tuple[str, str]]) -
             except ValueError as exc:
                 errors.append(FieldError(ErrorCode.INVALID_VALUE, where, f"{name} {exc}."))
     for attribute in spec.attributes:
-        if attribute.required and attribute.name not in values and attribute.name in known:
-            if not any(e.field == ("input", "attributes", attribute.name) for e in errors):
-                errors.append(
-                    FieldError(
-                        ErrorCode.REQUIRED,
-                        ("input", "attributes", attribute.name),
-                        f"{spec.code.value} needs the attribute {attribute.name}.",
-                    )
+        flagged = any(e.field == ("input", "attributes", attribute.name) for e in errors)
+        if attribute.required and attribute.name not in values and not flagged:
+            errors.append(
+                FieldError(
+                    ErrorCode.REQUIRED,
+                    ("input", "attributes", attribute.name),
+                    f"{spec.code.value} needs the attribute {attribute.name}.",
                 )
+            )
     if errors:
         raise DomainError(errors)
     return values
@@ -166,7 +166,7 @@ def _check_value(kind: AttributeKind, raw: str) -> str:
             raise ValueError("must be a date written YYYY-MM-DD") from None
     if kind is AttributeKind.COUNTRY:
         return v.country(raw)
-    return v.text(MAX_ATTRIBUTE_LENGTH)(raw)
+    return str(v.text(MAX_ATTRIBUTE_LENGTH)(raw))
 
 
 def expires_at(attributes: Mapping[str, str]) -> datetime | None:

@@ -89,7 +89,7 @@ def pg_database() -> Iterator[str]:
 
 
 # Seeded by the migrations: kept between tests.
-_KEPT_TABLES = {"policy", "alembic_version"}
+_KEPT_TABLES = {"policy", "document_type", "alembic_version"}
 
 
 async def _empty_pg(url: str) -> None:

@@ -22,6 +22,7 @@ from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from .blobs import BlobStore, open_blob_store
 from .body_limit import BodyLimit
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
@@ -38,7 +39,7 @@ from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads
 from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
-from .web import graphiql
+from .web import documents, graphiql
 from .web.cors import cors_middleware
 from .web.persisted import PersistedQueries
 from .web.view import GraphQLHTTPView
@@ -80,6 +81,7 @@ class GraphQLApp(GraphQLHTTPView):
         authenticate: Authenticator,
         connections: LiveConnections,
         outages: OutageLog,
+        blobs: BlobStore,
     ) -> None:
         super().__init__(
             build_schema(settings, outages),
@@ -88,7 +90,9 @@ class GraphQLApp(GraphQLHTTPView):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
             allowed_origins=settings.cors_allow_origins,
+            multipart_uploads_enabled=True,  # createSupportingDocument's file
         )
+        self.blobs = blobs
         self.batch_max_operations = settings.batch_max_operations
         self.persisted = PersistedQueries(
             sessions,
@@ -141,6 +145,7 @@ class GraphQLApp(GraphQLHTTPView):
             account=request.scope.get(ACCOUNT_SCOPE_KEY),
             hub=self.hub,
             reads=reads,
+            blobs=self.blobs,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -301,6 +306,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     sessions = create_session_factory(engine)
     runtime = Runtime(settings, sessions, roles)
     outages = OutageLog()
+    blobs = open_blob_store(settings)
     authenticate = Authenticator(sessions, settings.auth_cache_seconds, outages=outages)
     connections = LiveConnections(
         authenticate.refresh,
@@ -310,7 +316,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     )
     graphql = AuthGate(
         IdempotencyMiddleware(
-            GraphQLApp(settings, sessions, runtime.hub, authenticate, connections, outages),
+            GraphQLApp(settings, sessions, runtime.hub, authenticate, connections, outages, blobs),
             sessions,
             settings,
             account_scope_key=ACCOUNT_SCOPE_KEY,
@@ -352,7 +358,12 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         return Response(await scrape.render(), media_type=CONTENT_TYPE_LATEST)
 
     routes: list[BaseRoute] = [
-        Route("/graphql", BodyLimit(graphql, settings.max_body_bytes), methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            BodyLimit(graphql, settings.max_body_bytes, settings.max_upload_bytes),
+            methods=["GET", "POST"],
+        ),
+        documents.download_route(sessions, blobs, settings),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -374,5 +385,6 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     app.state.sessions = sessions
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.blobs = blobs
     app.state.connections = connections
     return app

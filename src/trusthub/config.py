@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
@@ -241,6 +242,36 @@ class Settings(BaseSettings):
         default=False,
         description="Mount the hand-written baseline endpoint of the read benchmark "
         "(GET /bench/customer-profiles/{id}; see bench/README.md).",
+    )
+    blob_store_url: str = Field(
+        default="file://./blobs",
+        description="Where supporting documents' bytes are kept: file://DIR (a local directory) "
+        "or s3://BUCKET[/PREFIX] (an S3-compatible bucket; see the S3_* settings).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="Endpoint of an S3-compatible server (http://host:port is allowed); unset "
+        "for AWS S3 itself.",
+    )
+    s3_region: str | None = Field(default=None, description="The bucket's region.")
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key ID.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="Largest multipart/form-data request on /graphql (document uploads; "
+        "413 beyond). Each document type has its own, smaller file size limit.",
+    )
+    document_url_ttl_seconds: int = Field(
+        default=300,
+        gt=0,
+        le=86_400,
+        description="How long a document's signed download URL (GET /documents/TOKEN) works.",
+    )
+    document_url_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Key that signs document download URLs; set the same value on every "
+        "gateway (default: random per process, so a URL works only on the gateway that made it).",
     )
 
     # Declared after the webhook settings: their validator reads those (`info.data`).

@@ -244,6 +244,8 @@ async def test_evaluate_noncompliant_then_compliant(gql: GraphQLClient, alice: A
         "Authorized representative 1": False,
         "Authorized representative 2": True,
         "Notification settings": True,
+        "Business registration certificate": True,  # accepted, not required (migration 0012)
+        "Proof of address": True,
     }
     business_failures = {
         tuple(f["field"]): f["code"] for f in results["Business information"]["failures"]

@@ -36,6 +36,9 @@ PRIMARY_BUSINESS_REQUIREMENTS = [
     "Authorized representative 1",
     "Authorized representative 2",
     "Notification settings",
+    # migration 0012: accepted (optional) supporting documents
+    "Business registration certificate",
+    "Proof of address",
 ]
 
 
@@ -96,6 +99,8 @@ async def test_an_incomplete_draft_evaluates_noncompliant_with_a_failure_per_fie
         "Authorized representative 1": False,
         "Authorized representative 2": True,
         "Notification settings": True,
+        "Business registration certificate": True,
+        "Proof of address": True,
     }
     # and a REQUIRED failure per missing field, named by its path
     found = failures(evaluation)

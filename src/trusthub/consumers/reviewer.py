@@ -24,6 +24,8 @@ from ..messaging.messages import (
     ReviewRequested,
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
+from ..models.base import utcnow
+from ..services.documents import document_facts
 from ..services.outbox import enqueue
 from ..services.reviews import AUTOMATED_REVIEWER, REVIEWER_INBOX, mark_processed, processed_of
 from ..services.subjects import Subject, subject_model
@@ -85,6 +87,8 @@ async def _vet(
             profile=subject.model_dump(),
             representatives={r.position: r.model_dump() for r in representatives},
             sandbox=sandbox,
+            documents=await document_facts(session, subject.sid),
+            now=utcnow(),
         ),
         rules,
     )

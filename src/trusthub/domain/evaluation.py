@@ -4,13 +4,16 @@ A policy is data (`Policy.requirements`, seeded by migrations): a list of requir
 one `type`:
 - `fields`: every listed field path must be present and valid;
 - `representative`: the representative at `position` must exist (when `required`) and be complete;
-- `primary_profile`: the linked primary profile must have `status` and `businessIdentity`.
+- `primary_profile`: the linked primary profile must have `status` and `businessIdentity`;
+- `document`: a supporting document of `documentType` must be attached (when `required`), and
+  none of that type may be expired.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .enums import EvaluationStatus
@@ -63,6 +66,10 @@ class ProfileFacts:
     customer_profile: Mapping[str, Any] | None = None
     products: Sequence[Mapping[str, Any]] = ()
     fields: Mapping[Path, FieldSpec] = field(default_factory=lambda: PROFILE_FIELDS)
+    # The subject's supporting documents (`SupportingDocument.model_dump()`), and the time
+    # their expiry is judged at (None: documents are not judged).
+    documents: Sequence[Mapping[str, Any]] = ()
+    now: datetime | None = None
 
 
 def evaluate(requirements: Sequence[Mapping[str, Any]], facts: ProfileFacts) -> Outcome:
@@ -87,6 +94,8 @@ def _check(req: Mapping[str, Any], facts: ProfileFacts) -> RequirementResult:
         return RequirementResult(name, tuple(_conditional(req, facts)))
     if kind == "isv_direct_volume":
         return RequirementResult(name, tuple(_isv_direct_volume(req, facts)))
+    if kind == "document":
+        return RequirementResult(name, tuple(_document(req, name, facts)))
     raise ValueError(f"unknown requirement type {kind!r}")
 
 
@@ -213,3 +222,28 @@ def _isv_direct_volume(req: Mapping[str, Any], facts: ProfileFacts) -> list[Fail
             )
         ]
     return []
+
+
+def _document(req: Mapping[str, Any], name: str, facts: ProfileFacts) -> list[Failure]:
+    """A required document must be attached; an expired one fails the requirement even when
+    the document is optional (expired evidence is not evidence)."""
+    wanted = str(req["documentType"])
+    where: Path = ("supportingDocuments", wanted)
+    documents = [d for d in facts.documents if d.get("type") == wanted]
+    if not documents:
+        if req.get("required", True):
+            return [Failure(where, "DOCUMENT_REQUIRED", f"{name} ({wanted}) is required.")]
+        return []
+    now = facts.now
+    expired = [
+        d for d in documents if now is not None and d.get("expires_at") and d["expires_at"] <= now
+    ]
+    return [
+        Failure(
+            (*where, str(d["sid"])),
+            "DOCUMENT_EXPIRED",
+            f"{name} {d['sid']} ({d.get('file_name')}) expired on "
+            f"{d['attributes'].get('expiry_date')}.",
+        )
+        for d in expired
+    ]

@@ -2,6 +2,7 @@
 
 from .account import Account
 from .dead_letter import ConsumerFailure, DeadLetter
+from .document import DocumentType, SupportingDocument
 from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .idempotency import IdempotencyKey
@@ -21,6 +22,7 @@ __all__ = [
     "CustomerProfile",
     "DeadLetter",
     "DeliveryAttempt",
+    "DocumentType",
     "Evaluation",
     "IdempotencyKey",
     "InboxMessage",
@@ -32,5 +34,6 @@ __all__ = [
     "PurgeRun",
     "Review",
     "StatusChange",
+    "SupportingDocument",
     "TrustProduct",
 ]

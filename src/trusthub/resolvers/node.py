@@ -60,6 +60,22 @@ async def _review(info: Info, sid: str) -> t.Node | None:
     return Review.from_row(row) if row else None
 
 
+async def _document(info: Info, sid: str) -> t.Node | None:
+    """The owner's account, and reviewers (who read the documents of any subject)."""
+    from ..domain.enums import Role
+    from ..schema.document_types import SupportingDocument
+
+    row = await info.context.loaders.document.load(sid)
+    if row is None:
+        return None
+    reviewer = info.context.actor.role is Role.REVIEWER
+    return (
+        SupportingDocument.from_row(row)
+        if reviewer or info.context.can_see(row.account_sid)
+        else None
+    )
+
+
 _RESOLVERS: dict[SidPrefix, Callable[[Info, str], Awaitable[t.Node | None]]] = {
     SidPrefix.PROFILE: _profile,
     SidPrefix.REPRESENTATIVE: _representative,
@@ -67,6 +83,7 @@ _RESOLVERS: dict[SidPrefix, Callable[[Info, str], Awaitable[t.Node | None]]] = {
     SidPrefix.EVALUATION: _evaluation,
     SidPrefix.ACCOUNT: _account,
     SidPrefix.REVIEW: _review,
+    SidPrefix.DOCUMENT: _document,
 }
 
 

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from ..config import Settings
 from ..metrics import observe_operation
 from ..resolvers.deliveries import DeliveryMutation
+from ..resolvers.documents import DocumentMutation
 from ..resolvers.node import NodeQuery
 from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
@@ -45,7 +46,9 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
     description="Writes: each returns a payload with the object and userErrors, and runs in "
     "one transaction."
 )
-class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
+class Mutation(
+    ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation, DocumentMutation
+):
     pass
 
 

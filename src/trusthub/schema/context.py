@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from ..blobs import BlobStore
 from ..config import Settings
 from ..consumers.subscriptions import EventHub
 from ..db import SessionFactory
@@ -32,6 +33,7 @@ class Context:
     # One connection for the dataloader batches of an HTTP request (`loaders.SharedReads`);
     # None on WebSocket connections. With it, `sessions` gives that connection back first.
     reads: SharedReads | None = None
+    blobs: BlobStore | None = None  # where createSupportingDocument stores files
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -27,6 +27,7 @@ from ..models import (
     ProductPhoneNumber,
     Review,
     StatusChange,
+    SupportingDocument,
     TrustProduct,
 )
 
@@ -254,3 +255,25 @@ class Loaders:
             ProductPhoneNumber.trust_product_sid,
             col(ProductPhoneNumber.phone_number),
         )
+
+    @cached_property
+    def documents_by_profile(self) -> DataLoader[str, list[SupportingDocument]]:
+        return _many_by_key(
+            self.fetch,
+            SupportingDocument,
+            SupportingDocument.profile_sid,
+            col(SupportingDocument.created_at),
+        )
+
+    @cached_property
+    def documents_by_product(self) -> DataLoader[str, list[SupportingDocument]]:
+        return _many_by_key(
+            self.fetch,
+            SupportingDocument,
+            SupportingDocument.trust_product_sid,
+            col(SupportingDocument.created_at),
+        )
+
+    @cached_property
+    def document(self) -> DataLoader[str, SupportingDocument | None]:
+        return _by_key(self.fetch, SupportingDocument, SupportingDocument.sid)

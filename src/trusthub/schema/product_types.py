@@ -17,6 +17,7 @@ from . import product_enums  # noqa: F401  (registers the enums of trust product
 from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .delivery_types import DeliveryAttempt
+from .document_types import SupportingDocument
 from .enums import Status
 from .errors import UserError
 from .types import (
@@ -221,6 +222,11 @@ class TrustProduct(Node):
     async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
         rows = await info.context.loaders.deliveries_by_subject.load(self.row.sid)
         return [DeliveryAttempt.from_row(r) for r in rows]
+
+    @strawberry.field(description="Supporting documents attached to this product, oldest first.")
+    async def supporting_documents(self, info: Info) -> list[SupportingDocument]:
+        rows = await info.context.loaders.documents_by_product.load(self.row.sid)
+        return [SupportingDocument.from_row(r) for r in rows]
 
     @strawberry.field(description="Numbers assigned to this product, in number order.")
     async def phone_numbers(

@@ -37,6 +37,7 @@ from .value_types import StatusChange as StatusChange
 from .value_types import enum_member as _enum
 
 if TYPE_CHECKING:
+    from .document_types import SupportingDocument
     from .product_types import PhoneNumberConnection, TrustProduct
 
 
@@ -249,6 +250,15 @@ class CustomerProfile(Node):
     async def delivery_attempts(self, info: Info) -> list[DeliveryAttempt]:
         rows = await info.context.loaders.deliveries_by_subject.load(self.row.sid)
         return [DeliveryAttempt.from_row(r) for r in rows]
+
+    @strawberry.field(description="Supporting documents attached to this profile, oldest first.")
+    async def supporting_documents(
+        self, info: Info
+    ) -> list[Annotated[SupportingDocument, strawberry.lazy("trusthub.schema.document_types")]]:
+        from .document_types import SupportingDocument
+
+        rows = await info.context.loaders.documents_by_profile.load(self.row.sid)
+        return [SupportingDocument.from_row(r) for r in rows]
 
     @strawberry.field(description="The trust products of this profile, oldest first.")
     async def trust_products(

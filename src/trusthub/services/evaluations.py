@@ -10,7 +10,9 @@ from ..domain.enums import BusinessIdentity, ProfileTier, Status
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.evaluation import Outcome, ProfileFacts
 from ..models import AuthorizedRepresentative, CustomerProfile, Evaluation
+from ..models.base import utcnow
 from .actor import Actor
+from .documents import document_facts
 from .profiles import get_profile
 from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
 
@@ -29,6 +31,8 @@ async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFact
         values=profile.model_dump(),
         representatives={r.position: r.model_dump() for r in reps.all()},
         primary=primary,
+        documents=await document_facts(session, profile.sid),
+        now=utcnow(),
     )
 
 

@@ -23,9 +23,17 @@ from ..domain.products import (
     product_fields,
 )
 from ..domain.sids import SidPrefix, is_sid, new_sid
-from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, TrustProduct
+from ..models import (
+    CustomerProfile,
+    Evaluation,
+    Policy,
+    ProductPhoneNumber,
+    SupportingDocument,
+    TrustProduct,
+)
 from ..models.base import utcnow
 from .actor import Actor
+from .documents import document_facts
 from .history import audit, record_transition
 from .pagination import Page, keyset_page
 from .profiles import callback_rules, ensure_not_revision, get_profile
@@ -160,6 +168,9 @@ async def delete_product(session: AsyncSession, actor: Actor, sid: str) -> str:
     await session.exec(
         sa.delete(ProductPhoneNumber).where(col(ProductPhoneNumber.trust_product_sid) == sid)
     )
+    await session.exec(
+        sa.delete(SupportingDocument).where(col(SupportingDocument.trust_product_sid) == sid)
+    )
     audit(session, actor, account_sid=product.account_sid, subject_sid=sid, action="delete")
     await session.delete(product)
     await session.flush()
@@ -182,6 +193,8 @@ async def _facts(session: AsyncSession, product: TrustProduct) -> ProfileFacts:
         customer_profile=profile.model_dump() if profile else None,
         products=[p.model_dump() for p in siblings.all()],
         fields=product_fields(TrustProductKind(product.kind)),
+        documents=await document_facts(session, product.sid),
+        now=utcnow(),
     )
 
 

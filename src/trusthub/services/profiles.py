@@ -33,6 +33,7 @@ from ..models import (
     PhoneNumber,
     Policy,
     ProductPhoneNumber,
+    SupportingDocument,
     TrustProduct,
 )
 from ..models.base import utcnow
@@ -305,6 +306,11 @@ async def _delete_dependents(session: AsyncSession, actor: Actor, profile: Custo
             action="delete",
         )
     for statement in (
+        # Their blobs are not deleted here (see README, Documents: retention).
+        sa.delete(SupportingDocument).where(
+            (col(SupportingDocument.profile_sid) == profile.sid)
+            | col(SupportingDocument.trust_product_sid).in_(products)
+        ),
         sa.delete(ProductPhoneNumber).where(
             col(ProductPhoneNumber.trust_product_sid).in_(products)
         ),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -48,6 +49,9 @@ class VettingInput:
     profile: Mapping[str, Any]
     representatives: Mapping[int, Mapping[str, Any]]
     sandbox: bool = False
+    # `SupportingDocument.model_dump()` of each attached document, and when they are judged.
+    documents: Sequence[Mapping[str, Any]] = ()
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)

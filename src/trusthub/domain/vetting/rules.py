@@ -9,6 +9,7 @@ from typing import Any
 from ..enums import BusinessIdentity, ProfileKind, ProfileTier, ReasonCode
 from .address import address_reasons
 from .contact import email_problem, registrable_domain, website_host, website_problem
+from .documents import document_reasons
 from .model import EscalationRules, Reason, Verdict, VettingInput, VettingResult
 from .people import individual_reasons, representative_reasons
 from .registration import registration_problem
@@ -60,6 +61,8 @@ def _reasons(data: VettingInput) -> Iterator[Reason]:
     yield from representative_reasons(
         data.representatives, business=business, website_domain=_website_domain(profile)
     )
+    if data.now is not None:
+        yield from document_reasons(profile, data.documents, data.now)
     problem = email_problem(profile.get("notification_email"))
     if problem:
         yield Reason(ReasonCode.OTHER, ("notificationEmail",), problem)

@@ -99,12 +99,8 @@ def test_graphql_ws_follows_a_submit_to_its_decision(live: LiveServer, alice: Ac
 def test_relay_compiler_accepts_a_connection_and_refetchable_fragments(sdl: Path) -> None:
     # when relay-compiler compiles tests/clients/relay against the SDL
     run = node_test("relay.test.js", TRUSTHUB_SCHEMA=str(sdl))
-    # then it succeeds — once PageInfo has both directions (issue 12 item 1); until then it
-    # must fail for exactly that reason
-    if "hasPreviousPage" not in sdl.read_text():
-        assert not passed(run)
-        assert "pageInfo { hasPreviousPage }" in run.stdout, run.stdout + run.stderr
-        pytest.xfail("waits on issue 12 item 1: PageInfo lacks hasPreviousPage/startCursor")
+    # then it succeeds: PageInfo has both directions, so @connection is accepted
+    assert "hasPreviousPage" in sdl.read_text()
     assert passed(run), run.stdout + run.stderr
 
 
@@ -113,18 +109,14 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 def test_the_graphql_over_http_audit_passes(introspectable: LiveServer, alice: Acct) -> None:
     live = introspectable
-    # given whether the gateway serves the GraphQL-over-HTTP media type yet (issue 12 item 3)
+    # given a gateway that serves the GraphQL-over-HTTP media type when asked
     probe = httpx.post(
         f"{live.base_url}/graphql",
         json={"query": "{ __typename }"},
         headers={**alice.headers, "Accept": GRAPHQL_RESPONSE},
     )
-    speaks_the_media_type = probe.headers.get("content-type", "").startswith(GRAPHQL_RESPONSE)
+    assert probe.headers.get("content-type", "").startswith(GRAPHQL_RESPONSE)
     # when graphql-http's serverAudits run against it
     run = node_test("audit.test.js", **gateway(live, alice))
-    # then none fails and none warns — until item 3 lands the audit must fail
-    if not speaks_the_media_type:
-        assert not passed(run)
-        assert "audits failed" in run.stdout, run.stdout + run.stderr
-        pytest.xfail("waits on issue 12 item 3: no application/graphql-response+json yet")
+    # then none fails and none warns
     assert passed(run), run.stdout + run.stderr

@@ -7,10 +7,10 @@ prune` runs it once."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
+from .background import BackgroundLoop
 from .config import Settings
 from .db import SessionFactory
 from .domain.retention import Retention
@@ -80,11 +80,13 @@ async def count_prunable(
         )
 
 
-class Pruner:
+class Pruner(BackgroundLoop):
     """Runs `prune` at start and then every `interval` seconds (at start too, so that a process
     restarted more often than the interval still prunes). Several replicas may run one at once:
     deleting by key is idempotent, and on PostgreSQL they skip each other's locked rows. A
     failed run (database away) logs one warning and the next interval tries again."""
+
+    task_name = "pruner"
 
     def __init__(
         self,
@@ -96,21 +98,10 @@ class Pruner:
     ) -> None:
         self.sessions, self.retention = sessions, retention
         self.interval, self.pause = interval, pause
-        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, sessions: SessionFactory, settings: Settings) -> Pruner:
         return cls(sessions, settings.retention, interval=settings.prune_interval_seconds)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="pruner")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run_once(self) -> PruneCounts | None:
         """One run; None when it failed (and was logged)."""

@@ -5,9 +5,9 @@ still purges). Replicas running at once do no harm: a purged row is never purged
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from .background import BackgroundLoop
 from .config import Settings
 from .db import SessionFactory
 from .domain.privacy import PersonalDataRetention
@@ -17,12 +17,13 @@ from .transient import is_transient
 log = logging.getLogger(__name__)
 
 
-class Purger:
+class Purger(BackgroundLoop):
+    task_name = "purger"
+
     def __init__(
         self, sessions: SessionFactory, retention: PersonalDataRetention, *, interval: float
     ) -> None:
         self.sessions, self.retention, self.interval = sessions, retention, interval
-        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, sessions: SessionFactory, settings: Settings) -> Purger:
@@ -31,16 +32,6 @@ class Purger:
             settings.personal_data_retention,
             interval=settings.purge_interval_hours * 3600,
         )
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="purger")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run_once(self) -> dict[str, int] | None:
         """One run; None when it failed (logged; the next interval tries again)."""

@@ -5,11 +5,11 @@ anywhere between the outbox and its consumer is sent again without anyone notici
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from ..background import BackgroundLoop
 from ..db import SessionFactory
 from ..models.base import utcnow
 from ..services.sweeper import SweepResult, sweep_once
@@ -25,7 +25,9 @@ CATCH_UP_PAUSE_SECONDS = 0.5
 MAX_PASSES = 100  # then the next interval goes on
 
 
-class Sweeper:
+class Sweeper(BackgroundLoop):
+    task_name = "sweeper"
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -40,7 +42,6 @@ class Sweeper:
         self.after_seconds, self.max_resends, self.batch = after_seconds, max_resends, batch
         self.on_resent = on_resent
         self.since = utcnow() - timedelta(seconds=after_seconds) - LOOKBACK
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> SweepResult:
         async with self.sessions() as session:
@@ -61,16 +62,6 @@ class Sweeper:
             )
             self.on_resent()
         return result
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _catch_up(self) -> None:
         """One pass, and more while a pass fills its batch (a backlog after an outage)."""

@@ -15,6 +15,7 @@ import time
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from ..background import BackgroundLoop
 from ..db import SessionFactory
 from ..models import OutboxMessage
 from ..models.base import utcnow
@@ -68,29 +69,20 @@ async def relay_once(sessions: SessionFactory, broker: Broker, *, batch: int = 2
         return len(rows)
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundLoop):
     """Runs `relay_once` in a loop: at once while there is work, every `idle_interval` otherwise
     (or sooner when `wake()` is called by code in this process that just committed rows)."""
+
+    task_name = "outbox-relay"
 
     def __init__(
         self, sessions: SessionFactory, broker: Broker, *, idle_interval: float = 0.05
     ) -> None:
         self.sessions, self.broker, self.idle_interval = sessions, broker, idle_interval
         self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wakeup.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         backoff = self.idle_interval

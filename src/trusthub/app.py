@@ -22,6 +22,7 @@ from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from . import verify_page
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
@@ -324,6 +325,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *verify_page.routes(sessions, settings),
     ]
     if settings.bench_baseline:
         from . import bench_baseline

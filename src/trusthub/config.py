@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -166,6 +167,27 @@ class Settings(BaseSettings):
         "(GET /bench/customer-profiles/{id}; see bench/README.md).",
     )
 
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach this gateway from outside (no trailing slash): the "
+        "links in representative verification emails are <PUBLIC_BASE_URL>/verify/<token>.",
+    )
+    rep_verification_ttl_hours: float = Field(
+        default=168, gt=0, description="How long a representative verification link works."
+    )
+    rep_verification_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="HMAC key that signs verification links (at least 32 characters; the same "
+        "on every gateway and worker). Required with a RabbitMQ broker unless DEV_MODE is on; "
+        "otherwise a random one is made per process. Changing it voids the links sent.",
+    )
+    auto_verify_representatives: bool = Field(
+        default=False,
+        description="The automated reviewer asks a representative whose email is not at the "
+        "website's domain to confirm (holding the review IN_REVIEW) instead of rejecting.",
+    )
+
     # Declared after the webhook settings: their validator reads those (`info.data`).
     outbox_retention_hours: float = Field(
         default=168, gt=0, description="Sent outbox rows older than this are pruned."
@@ -220,6 +242,19 @@ class Settings(BaseSettings):
             batch=self.prune_batch_size,
         )
 
+    def verification_secret(self) -> str:
+        """The key verification links are signed with. Without REP_VERIFICATION_SECRET, one
+        process (memory:// broker or DEV_MODE) may sign with a random key of its own; several
+        processes must share one, so it is required there."""
+        if self.rep_verification_secret:
+            return self.rep_verification_secret
+        if self.dev_mode or self.broker_url.startswith("memory://"):
+            return _PROCESS_SECRET
+        raise RuntimeError(
+            "REP_VERIFICATION_SECRET must be set (32+ characters, the same on every process) "
+            "to sign representative verification links."
+        )
+
     @property
     def graphiql_enabled(self) -> bool:
         return self.dev_mode if self.graphiql is None else self.graphiql
@@ -227,6 +262,9 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.dev_mode if self.introspection is None else self.introspection
+
+
+_PROCESS_SECRET = secrets.token_urlsafe(32)
 
 
 def _hours(duration: timedelta) -> str:

@@ -14,6 +14,7 @@ class SidPrefix(StrEnum):
     EVALUATION = "EL"
     REVIEW = "RV"
     ACCOUNT = "AC"
+    VERIFICATION = "VR"
 
 
 SID_RE = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")

@@ -9,6 +9,7 @@ from .policy import Policy
 from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
 from .review import DeliveryAttempt, InboxMessage, Review
+from .verification import RepresentativeVerification
 
 __all__ = [
     "Account",
@@ -23,6 +24,7 @@ __all__ = [
     "PhoneNumber",
     "Policy",
     "ProductPhoneNumber",
+    "RepresentativeVerification",
     "Review",
     "StatusChange",
     "TrustProduct",

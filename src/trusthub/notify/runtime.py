@@ -8,10 +8,17 @@ from ..config import Settings
 from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
-from ..messaging.messages import EmailRetry, Message, StatusChanged, WebhookRetry
+from ..messaging.messages import (
+    EmailRetry,
+    Message,
+    RepresentativeVerificationChanged,
+    StatusChanged,
+    WebhookRetry,
+)
 from ..transient import DependencyGate
 from .deps import NotifierDeps, webhook_client
 from .email import handle_email
+from .verification_email import handle_verification_email
 from .webhooks import handle_webhook
 
 
@@ -32,6 +39,8 @@ async def start_notifier(
     async def email(message: Message) -> None:
         if isinstance(message, StatusChanged | EmailRetry):
             await handle_email(message, deps)
+        elif isinstance(message, RepresentativeVerificationChanged):
+            await handle_verification_email(message, deps)
 
     consumers = [
         await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks", gate=gate)),

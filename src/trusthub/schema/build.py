@@ -27,6 +27,7 @@ from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
 from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
+from ..resolvers.verifications import VerificationMutation
 from ..transient import (
     RETRY_AFTER_SECONDS,
     UNAVAILABLE_CODE,
@@ -49,7 +50,9 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
 
 
 @strawberry.type
-class Mutation(ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation):
+class Mutation(
+    ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation, VerificationMutation
+):
     pass
 
 

@@ -27,6 +27,7 @@ from .enums import (
     Status,
 )
 from .errors import UserError
+from .verification_types import RepresentativeVerification
 
 if TYPE_CHECKING:
     from .product_types import PhoneNumberConnection, TrustProduct
@@ -97,6 +98,11 @@ class AuthorizedRepresentative(Node):
     phone_number: str
     business_title: str
     job_position: JobPosition
+
+    @strawberry.field(description="Whether the representative confirmed acting for the business.")
+    async def verification(self, info: Info) -> RepresentativeVerification:
+        row = await info.context.loaders.verification_by_representative.load(str(self.id))
+        return RepresentativeVerification.from_row(row)
 
     @classmethod
     def from_row(cls, row: models.AuthorizedRepresentative) -> AuthorizedRepresentative:

@@ -48,6 +48,9 @@ class VettingInput:
     profile: Mapping[str, Any]
     representatives: Mapping[int, Mapping[str, Any]]
     sandbox: bool = False
+    # AUTO_VERIFY_REPRESENTATIVES: an email at another domain than the website's is asked
+    # about (the reviewer requests verification) instead of rejected.
+    ask_representatives: bool = False
 
 
 @dataclass(frozen=True)

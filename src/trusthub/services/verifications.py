@@ -119,7 +119,7 @@ async def ask(
         row.responded_at = row.emailed_at = None
     row.review_sid = review_sid
     row.token_hash = token_hash(sign_token(keys.secret, row.sid, expires_at))
-    _changed(session, row, previous, asked_by, "request_representative_verification")
+    _changed(session, row, previous, asked_by, "request_verification")
     if sandbox:
         await answer_as_sandbox(session, row)
     return row

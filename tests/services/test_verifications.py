@@ -1,0 +1,117 @@
+"""Representative verification on SQLite and PostgreSQL: the request, the page's answers, and
+the links that must not work (reused, expired, tampered)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from trusthub.config import Settings
+from trusthub.db import SessionFactory
+from trusthub.domain.enums import Role
+from trusthub.domain.errors import DomainError
+from trusthub.domain.verification import sign_token
+from trusthub.models import AuditEntry, AuthorizedRepresentative, RepresentativeVerification
+from trusthub.services import verifications
+
+from ..conftest import Acct, MakeAccount
+from .helpers import create_complete
+
+
+async def _ask(
+    sessions: SessionFactory, settings: Settings, reviewer: Acct, owner: Acct, ttl_hours: float = 1
+) -> tuple[str, RepresentativeVerification]:
+    sid = await create_complete(sessions, owner)
+    async with sessions() as s:
+        rep = (await s.exec(AuthorizedRepresentative.__table__.select())).first()  # type: ignore[attr-defined]
+        keys = verifications.LinkKeys(settings.verification_secret(), timedelta(hours=ttl_hours))
+        row = await verifications.request_verification(s, reviewer.actor, rep.sid, keys)
+        await s.commit()
+    token = sign_token(settings.verification_secret(), row.sid, row.expires_at)
+    assert sid == row.profile_sid
+    return token, row
+
+
+async def _status(sessions: SessionFactory, sid: str) -> str:
+    async with sessions() as s:
+        row = await s.get(RepresentativeVerification, sid)
+        assert row is not None
+        return row.status
+
+
+async def test_a_representative_confirms_once_through_the_page(
+    sessions: SessionFactory,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    alice: Acct,
+    make_account: MakeAccount,
+) -> None:
+    # given a reviewer asked alice's representative #1
+    reviewer = await make_account("rita", Role.REVIEWER)
+    token, row = await _ask(sessions, settings, reviewer, alice)
+    assert row.status == "PENDING"
+    # when the representative opens the link
+    page = await client.get(f"/verify/{token}")
+    # then the page names the representative and has both buttons
+    assert page.status_code == 200
+    assert "Grace" in page.text
+    assert '<button type="submit" name="answer" value="confirm">' in page.text
+    assert "<script" not in page.text
+    # when they confirm
+    done = await client.post(f"/verify/{token}", data={"answer": "confirm"})
+    # then it is recorded, with an audit entry on the profile
+    assert done.status_code == 200
+    assert await _status(sessions, row.sid) == "CONFIRMED"
+    async with sessions() as s:
+        actions = [
+            a.action
+            for a in (await s.exec(AuditEntry.__table__.select())).all()  # type: ignore[attr-defined]
+            if a.subject_sid == row.profile_sid
+        ]
+    assert "request_verification" in actions
+    assert "confirm_verification" in actions
+    # and the link does not work a second time, nor change anything
+    again = await client.post(f"/verify/{token}", data={"answer": "decline"})
+    assert again.status_code == 409
+    assert await _status(sessions, row.sid) == "CONFIRMED"
+
+
+async def test_tampered_and_expired_links_change_nothing(
+    sessions: SessionFactory,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    alice: Acct,
+    make_account: MakeAccount,
+) -> None:
+    # given a request whose link has expired already
+    reviewer = await make_account("rita", Role.REVIEWER)
+    token, row = await _ask(sessions, settings, reviewer, alice, ttl_hours=-1)
+    # when the link is tampered with, or used after its expiry
+    sid, stamp, signature = token.split(".")
+    tampered = f"{sid}.{int(stamp) + 7200}.{signature}"
+    bad = await client.post(f"/verify/{tampered}", data={"answer": "confirm"})
+    late = await client.post(f"/verify/{token}", data={"answer": "confirm"})
+    # then each gets its own 4xx page and the request is still PENDING
+    assert (bad.status_code, late.status_code) == (404, 410)
+    assert "expired" in late.text
+    assert await _status(sessions, row.sid) == "PENDING"
+    # when the expiry pass runs, the request becomes EXPIRED
+    async with sessions() as s:
+        assert await verifications.expire_due(s, now=row.expires_at + timedelta(seconds=1)) == 1
+        await s.commit()
+    assert await _status(sessions, row.sid) == "EXPIRED"
+
+
+async def test_only_an_independent_reviewer_may_ask(
+    sessions: SessionFactory, settings: Settings, alice: Acct, bob: Acct
+) -> None:
+    # given alice's profile; when bob, a customer, asks about its representative
+    try:
+        await _ask(sessions, settings, bob, alice)
+    except DomainError as error:
+        refused = error.errors[0].code.value
+    else:
+        refused = None
+    # then he is refused
+    assert refused == "FORBIDDEN"

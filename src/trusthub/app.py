@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from . import verify_page
+from .body_limit import BodyLimit
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
@@ -32,9 +34,12 @@ from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
+from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads
 from .services.accounts import accounts_by_key_digest, authenticate, hash_api_key
 from .transient import RETRY_AFTER_SECONDS, OutageLog, is_transient, unavailable_response
+
+logger = logging.getLogger(__name__)
 
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
@@ -84,27 +89,30 @@ class GraphQLApp(GraphQL[Context, None]):
         self.authenticate = authenticate
         self.connections = connections
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            connection = scope.pop(CONNECTION_SCOPE_KEY, None)
-            if connection is not None:  # a WebSocket admitted by on_ws_connect has ended
-                self.connections.remove(connection)
-
     def encode_json(self, data: object) -> str:
         # orjson: 0.1 ms for a page of 100 profiles, where the standard library took 1 ms
         # (bench/README.md). Text, not bytes: WebSocket messages must be text frames.
         return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
-        # orjson first (a third of the standard library's time for a request body); what it
-        # refuses (integers beyond 64 bits, NaN) goes to the standard library, so a request
-        # is accepted or refused exactly as before, with the same errors.
+        return decode_body(data)  # orjson, then the standard library; see schema/http_body.py
+
+    def parse_json(self, data: str | bytes) -> object:
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+            return self.decode_json(data)
+        except json.JSONDecodeError as exc:
+            raise BodyRefused(exc) from exc
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except BodyRefused as exc:
+            # A body that is not JSON: 400 with a JSON error (strawberry's own is plain text).
+            await exc.response()(scope, receive, send)
+        finally:
+            connection = scope.pop(CONNECTION_SCOPE_KEY, None)
+            if connection is not None:  # a WebSocket admitted by on_ws_connect has ended
+                self.connections.remove(connection)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -307,13 +315,14 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        # The probe says only "not ready"; why goes to the log, once per outage (probes repeat).
         try:
             async with engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
         except Exception as error:  # any failure means "not ready"; the log says why, once
             outages.went_away(error)
             return JSONResponse(
-                {"status": "not ready", "database": "unavailable"},
+                {"status": "not ready"},
                 status_code=503,
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
@@ -321,7 +330,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         return JSONResponse({"status": "ready", "database": "ok"})
 
     routes: list[BaseRoute] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", BodyLimit(graphql, settings.max_body_bytes), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

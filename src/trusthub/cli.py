@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from . import cli_webhooks
+from . import cli_dead_letters, cli_webhooks
 from .config import Settings, get_settings
 from .domain.enums import Role
 
@@ -59,9 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run a queue worker (BROKER_URL, DATABASE_URL)",
         description="Run one worker role until SIGTERM/SIGINT; any number of each may run. "
         "Each also runs an outbox relay (relays share the work). Roles: reviewer (automated "
-        "vetting of review requests), decisions (applies decisions and escalations; also "
-        "inside `serve` unless RUN_CONSUMERS=false), notifier (status callbacks and email), "
-        "relay (only the outbox relay).",
+        "vetting of review requests), decisions (applies decisions and escalations, and "
+        "stores dead letters; also inside `serve` unless RUN_CONSUMERS=false), notifier "
+        "(status callbacks and email), relay (only the outbox relay).",
     )
     worker.add_argument("role", choices=["reviewer", "decisions", "notifier", "relay"])
 
@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only count the rows that would be deleted"
     )
     cli_webhooks.add_parser(sub)
+    cli_dead_letters.add_parser(sub)
     return parser
 
 
@@ -166,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_prune(settings, dry_run=args.dry_run))
     if args.command == "webhooks":
         return asyncio.run(cli_webhooks.run(args, settings))
+    if args.command == "dead-letters":
+        return asyncio.run(cli_dead_letters.run(args, settings))
     if args.command == "worker":
         return _run_fast(_worker(settings, args.role))
     if args.command == "serve":
@@ -335,11 +338,21 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, workers: i
         port=port or settings.port,
         workers=workers,
         log_level="info",
-        # Subscription events are a few hundred bytes of JSON: compressing them saves little,
-        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
-        ws_per_message_deflate=False,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` and `dev` run uvicorn (the end-to-end tests' server too)."""
+    return {
+        # A WebSocket message is bounded as an HTTP body is (`body_limit`): uvicorn closes
+        # the connection (1009) on a larger one instead of buffering its default 16 MiB.
+        "ws_max_size": settings.max_body_bytes,
+        # Subscription events are a few hundred bytes of JSON: compressing them saves little,
+        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
+        "ws_per_message_deflate": False,
+    }
 
 
 def _dev(args: argparse.Namespace) -> int:

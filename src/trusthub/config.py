@@ -42,8 +42,27 @@ class Settings(BaseSettings):
         default=None, description="Allow introspection queries (default: dev_mode)."
     )
     max_query_depth: int = Field(default=12, description="Deepest selection allowed.")
-    max_aliases: int = Field(default=30, description="Most aliases in one document.")
+    max_aliases: int = Field(
+        default=30, description="Most aliases in one document, a fragment's at each spread."
+    )
+    max_selections: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most fields, fragment spreads and inline fragments in one document, a "
+        "fragment's counted at each spread of it.",
+    )
+    max_field_overlaps: int = Field(
+        default=2_000,
+        ge=0,
+        description="Most pairs of fields with the same response name in one selection set, "
+        "fragments merged in (a pair of leaf fields counts 1/64): validation compares each.",
+    )
     max_tokens: int = Field(default=2000, description="Most lexer tokens in one document.")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest HTTP request body and WebSocket message on /graphql (413 beyond).",
+    )
     max_page_size: int = Field(default=100, le=100, description="Largest `first` on connections.")
     default_page_size: int = Field(default=20, description="`first` when a client omits it.")
     terms_version: str = Field(

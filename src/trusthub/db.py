@@ -18,13 +18,17 @@ SessionFactory = async_sessionmaker[AsyncSession]
 def create_engine(url: str, settings: Settings | None = None) -> AsyncEngine:
     url = normalize_database_url(url)
     settings = settings or Settings()
+    # Statements' parameters (emails, registration numbers …) stay out of exceptions and logs.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=settings.db_echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_async_engine(
         url,
         echo=settings.db_echo,
+        hide_parameters=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
     )

@@ -1,6 +1,7 @@
 """What runs beside (or instead of) the gateway in one process: the broker connection, the
-outbox relay and the consumers. `trusthub serve` starts the relay, the decision consumer and the
-subscription feed; `trusthub worker ROLE` one role; `trusthub dev` all of them on `memory://`."""
+outbox relay and the consumers. `trusthub serve` starts the relay, the decision consumer (with
+the dead-letter collector) and the subscription feed; `trusthub worker ROLE` one role;
+`trusthub dev` all of them on `memory://`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .config import Settings
+from .consumers.dead_letters import DeadLetterCollector, FailureRecorder
 from .consumers.decisions import DecisionDeps, decision_batcher
 from .consumers.reviewer import ReviewerDeps, handle_review_batch
 from .consumers.runner import Batcher, adapt_batches
@@ -101,7 +103,8 @@ class Runtime:
             decide = adapt_batches(
                 decision_batcher(
                     DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
-                )
+                ),
+                record_failure=FailureRecorder(self.sessions),
             )
             for queue in (t.decisions, t.manual_reviews):
                 self._consumers.append(
@@ -125,6 +128,8 @@ class Runtime:
             pruner = Pruner.from_settings(self.sessions, self.settings)  # one role prunes
             pruner.start()
             self._closers.append(pruner.stop)
+            collector = DeadLetterCollector(self.sessions, delivery_limit=t.delivery_limit)
+            self._consumers.append(await self.broker.consume(t.dead, collector))
         if Role.REVIEWER in self.roles:
             await self._start_reviewer()
         if Role.NOTIFIER in self.roles:
@@ -153,9 +158,10 @@ class Runtime:
             await review([message])
 
         batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
+        handler = adapt_batches(batcher, record_failure=FailureRecorder(self.sessions))
         self._consumers.append(
             await self.broker.consume(
-                self.broker.topology.reviews, adapt_batches(batcher), prefetch=BATCH_PREFETCH
+                self.broker.topology.reviews, handler, prefetch=BATCH_PREFETCH
             )
         )
 

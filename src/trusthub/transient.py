@@ -223,9 +223,10 @@ class OutageLog:
         if self._since is None:
             self._since = time.monotonic()
             log.warning(
-                "%s unavailable (%s); answering 503 until it is back",
+                "%s unavailable (%s: %s); answering 503 until it is back",
                 self.name,
                 type(error).__name__,
+                str(error).splitlines()[0][:300] if str(error) else "",
             )
 
     def answered(self) -> None:

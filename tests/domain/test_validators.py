@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ from trusthub.domain import validators as v
 from trusthub.domain.enums import BusinessType, Region
 from trusthub.domain.errors import DomainError, ErrorCode
 from trusthub.domain.fields import PROFILE_FIELDS, REPRESENTATIVE_FIELDS, apply_changes
+from trusthub.domain.products import ALL_PRODUCT_FIELDS
+from trusthub.domain.reviews import REASON_FIELD, REASON_MESSAGE
 
 
 def refusal(check: v.Check, value: Any) -> str:
@@ -101,6 +104,52 @@ def test_other_urls_are_refused(value: Any) -> None:
     assert refusal(v.http_url, value)
 
 
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("https://acme.example.com/\x00", "control characters"),
+        ("https://acme.example.com/a\tb", "control characters"),  # urlsplit would drop it
+        ("https://acme.example.com/\ud800", "lone surrogates"),
+        ("https://acme.example.com/a\u2028b", "line or paragraph separators"),
+        ("https://acme.example.com/\u202egnp.exe", "bidirectional control U+202E"),
+        ("https://acme\u200b.example.com/", "invisible character U+200B"),
+        ("https://acme.example.com/a\u200db", "invisible character U+200D"),
+    ],
+)
+def test_urls_with_characters_no_url_holds_are_refused(value: str, reason: str) -> None:
+    # given a URL holding a control, surrogate, separator, bidi or invisible character
+    # when it is checked, then it is refused saying which
+    assert reason in refusal(v.http_url, value)
+
+
+def test_hosts_are_dns_names_of_well_formed_labels() -> None:
+    # given hosts with inner hyphens and punycode, when checked, then accepted
+    assert v.http_url("https://xn--bcher-kva.example-shop.com/") == (
+        "https://xn--bcher-kva.example-shop.com/"
+    )
+    # and labels starting or ending with a hyphen, or longer than 63, are refused
+    for host in ("acme.-example.com", "acme.example-.com", "a" * 64 + ".com", "acme..com"):
+        assert "invalid host" in refusal(v.http_url, f"https://{host}/"), host
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        (v.email, "ada\u202e@example.com"),
+        (v.email, "ada@example.com\x00"),
+        (v.phone_e164, "+1 415 555 0100\x00"),
+        (v.phone_e164, "+1" + " " * 40 + "4155550100"),
+        (lambda x: v.subdivision(x, "US"), "US-CA" + "A" * 100),
+    ],
+)
+def test_emails_phones_and_subdivisions_refuse_hostile_and_oversized_values(
+    check: v.Check, value: str
+) -> None:
+    # given a bidi control, a NUL, or far more characters than the format can have
+    # when checked, then refused
+    assert refusal(check, value)
+
+
 # -- country and subdivision --------------------------------------------------------------------
 
 
@@ -179,6 +228,88 @@ def test_lists_are_checked_item_by_item_deduplicated_and_bounded() -> None:
     )
     assert refusal(regions, ["ASIA", "MARS"]).startswith("item 2 ")
     assert refusal(regions, "ASIA") == "must be a list"
+
+
+def test_a_list_is_capped_as_sent_before_any_item_is_checked() -> None:
+    # given 30,000 URLs (the cap is 10), every one of them malformed
+    urls = v.list_of(v.http_url, max_items=10)
+    sent = ["not a url"] * 30_000
+    # when checked, then the length is what is refused, not item 1, and at once
+    started = time.perf_counter()
+    assert refusal(urls, sent) == "must have at most 10 items"
+    assert time.perf_counter() - started < 0.1
+    # and duplicates count as sent: eleven copies of one URL exceed the cap too
+    assert refusal(urls, ["https://acme.example.com"] * 11) == "must have at most 10 items"
+
+
+def test_deduplication_is_linear() -> None:
+    # given 20,000 distinct names and some duplicates, under a cap that admits them
+    names = [f"Acme {n}" for n in range(20_000)]
+    check = v.list_of(v.text(64), max_items=30_000)
+    # when checked
+    started = time.perf_counter()
+    result = check(names + names[:5_000])
+    elapsed = time.perf_counter() - started
+    # then each is kept once, in order; and in well under the seconds a scan of the list per
+    # item took (a guard against quadratic work, not a benchmark)
+    assert result == names
+    assert elapsed < 2, elapsed
+
+
+def test_a_path_keeps_repeated_segments() -> None:
+    # given a reason's field path, where a repeated segment is meaningful
+    # when checked, then nothing is dropped
+    assert REASON_FIELD(["a", "a"]) == ["a", "a"]
+
+
+# Long values shaped to make a backtracking pattern or a per-item scan slow.
+HOSTILE_LONG = [
+    "x" * 1_000_000,
+    "a-" * 500_000,
+    "https://" + ("a" + "-" * 60 + ".") * 33 + "-",
+    "https://" + "a" * 1_000_000 + ".com",
+    "+" + "1" * 1_000_000,
+    "1 " * 500_000 + "!",
+    ["https://acme.example.com"] * 100_000,
+]
+
+
+def test_every_check_refuses_long_hostile_values_quickly() -> None:
+    # given every field of profiles, representatives, trust products and review reasons
+    checks = [
+        spec.check
+        for table in (PROFILE_FIELDS, REPRESENTATIVE_FIELDS, ALL_PRODUCT_FIELDS)
+        for spec in table.values()
+        if spec.path != ("address", "region")  # checked with the country, below
+    ]
+    checks += [REASON_MESSAGE, REASON_FIELD, lambda x: v.subdivision(x, "US")]
+    # when each is given each long value
+    started = time.perf_counter()
+    for check in checks:
+        for value in HOSTILE_LONG:
+            # then it is refused (none of them is a valid value of any field)
+            with pytest.raises(ValueError, match=r".+"):
+                check(value)
+    # and all of it takes well under a second per hundred checks (no super-linear work)
+    assert time.perf_counter() - started < 2
+
+
+def test_a_list_over_its_bound_is_refused_before_any_item_is_checked() -> None:
+    # given a list check whose item check counts its calls
+    checked: list[object] = []
+
+    def item(value: object) -> object:
+        checked.append(value)
+        return value
+
+    urls = v.list_of(item, max_items=10)
+    # when a list of ten thousand items is checked, and one of ten duplicates of one value
+    refused = refusal(urls, ["not a url"] * 10_000)
+    # then the long one is refused by its length alone, without one item being checked
+    assert refused == "must have at most 10 items"
+    assert checked == []
+    assert refusal(urls, ["a"] * 11) == "must have at most 10 items"
+    assert urls(["a"] * 10) == ["a"]
 
 
 # -- apply_changes ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 
 from trusthub.app import create_app
+from trusthub.cli import uvicorn_options
 from trusthub.config import Settings
 from trusthub.runtime import GATEWAY_ROLES, Role
 
@@ -69,7 +70,10 @@ def serving(settings: Settings, roles: frozenset[Role] = GATEWAY_ROLES) -> Itera
     sock = free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(settings, roles), log_level="warning", timeout_graceful_shutdown=3
+        create_app(settings, roles),
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+        **uvicorn_options(settings),  # as `trusthub serve` runs it
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -116,3 +116,24 @@ async def test_the_legacy_graphql_ws_protocol_is_not_accepted(
             {"type": "connection_init", "payload": {"Authorization": f"Bearer {alice.api_key}"}}
         )
         assert await read_until_closed(ws) == ([], 4406)
+
+
+async def test_a_message_that_is_not_json_the_gateway_can_carry_closes_with_4400(
+    server: LiveServer, alice: Acct
+) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    surrogate = (
+        '{"id": "1", "type": "subscribe",'
+        ' "payload": {"query": "{ viewer { account { id } } }", "operationName": "\\ud800"}}'
+    )
+    for message in (deep, surrogate):
+        async with websocket(server) as ws:
+            # given an acknowledged connection
+            await ws.send_json(
+                {"type": "connection_init", "payload": {"Authorization": f"Bearer {alice.api_key}"}}
+            )
+            assert (await ws.receive_json(timeout=RECEIVE_TIMEOUT))["type"] == "connection_ack"
+            # when a message nested 5000 deep, or holding a lone surrogate escape, arrives
+            await ws.send_text(message)
+            # then the server closes the socket as "message must be valid JSON" (4400)
+            assert await read_until_closed(ws) == ([], 4400), message[:20]

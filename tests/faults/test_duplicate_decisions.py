@@ -11,7 +11,7 @@ from trusthub.db import SessionFactory
 from trusthub.messaging.amqp import AmqpBroker
 from trusthub.messaging.messages import DecisionMade, encode
 from trusthub.messaging.topology import Topology
-from trusthub.models import InboxMessage, OutboxMessage, Review
+from trusthub.models import DeadLetter, InboxMessage, OutboxMessage, Review
 
 from ..conftest import AMQP_URL, Acct
 from .conftest import Stack
@@ -79,5 +79,7 @@ async def test_a_decision_published_six_times_has_one_effect(
             if row.payload.get("type") == "status.changed" and row.payload["subject_sid"] == sid
         ]
     assert [e["status"] for e in events] == ["PENDING_REVIEW", "IN_REVIEW", "APPROVED"]
-    # and no copy was treated as poison
+    # and no copy was treated as poison (the decisions worker collects dead letters)
     assert await queue_counts(f"{namespace}.dead") == (0, 0)
+    async with sessions() as s:
+        assert (await s.exec(select(DeadLetter))).all() == []

@@ -1,9 +1,14 @@
 """Poison messages — one that cannot be decoded, one whose handling fails every time — end in
-`<ns>.dead` after a bounded number of deliveries, and the queue keeps flowing behind them."""
+`<ns>.dead` after a bounded number of deliveries, the queue keeps flowing behind them, and the
+decisions worker's collector stores them for `trusthub dead-letters list`."""
 
 from __future__ import annotations
 
-import aio_pika
+import asyncio
+import json
+import os
+import sys
+from typing import Any
 
 from trusthub.db import SessionFactory
 from trusthub.messaging.amqp import AmqpBroker
@@ -18,22 +23,29 @@ DELIVERY_LIMIT = 2
 UNDECODABLE = b'{"type": "decision.made", "outcome": "MAYBE"'  # truncated, and no such outcome
 
 
-async def dead_letters(namespace: str, wanted: int) -> list[aio_pika.abc.AbstractIncomingMessage]:
-    """Take messages off `<ns>.dead` until `wanted` have arrived (bounded)."""
-    found: list[aio_pika.abc.AbstractIncomingMessage] = []
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        channel = await connection.channel()
-        queue = await channel.get_queue(f"{namespace}.dead", ensure=True)
+async def dead_letters(stack: Stack, wanted: int) -> list[dict[str, Any]]:
+    """`trusthub dead-letters list --json`, as an operator runs it, until `wanted` are listed."""
+    found: list[dict[str, Any]] = []
 
-        async def arrived() -> bool:
-            while (message := await queue.get(no_ack=True, fail=False)) is not None:
-                found.append(message)
-            return len(found) >= wanted
+    async def listed() -> bool:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "trusthub.cli",
+            "dead-letters",
+            "list",
+            "--json",
+            env={**os.environ, "DATABASE_URL": stack.database_url},
+            cwd=stack.workdir,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, err.decode()
+        found[:] = json.loads(out)
+        return len(found) >= wanted
 
-        await wait_until(arrived, within=20, what=f"{wanted} dead letters", interval=0.1)
-    finally:
-        await connection.close()
+    await wait_until(listed, within=20, what=f"{wanted} dead letters", interval=0.5)
     return found
 
 
@@ -73,12 +85,26 @@ async def test_poison_messages_are_dead_lettered_and_do_not_block_the_queue(
         return (await statuses(sessions, [sid]))[sid] == "APPROVED"
 
     await wait_until(approved, within=20, what="the profile behind the poison is approved")
-    # and both poison messages sit in the dead-letter queue for an operator to inspect
-    dead = {m.message_id: m for m in await dead_letters(namespace, 2)}
+    # and both poison messages are listed for an operator to inspect, with why they died
+    dead = {letter["message_id"]: letter for letter in await dead_letters(stack, 2)}
     assert set(dead) == {"poison-1", "poison-2"}, stack.report()
-    assert dead["poison-1"].body == UNDECODABLE
-    assert dead["poison-2"].body == encode(unrecordable)
-    # and the broker says why: the undecodable one was rejected at once, the other one was
-    # retried until the delivery limit
-    reasons = {mid: m.headers.get("x-first-death-reason") for mid, m in dead.items()}
-    assert reasons == {"poison-1": "rejected", "poison-2": "delivery_limit"}
+    undecodable, unrecordable_letter = dead["poison-1"], dead["poison-2"]
+    # the undecodable one was rejected at once
+    assert (undecodable["type"], undecodable["reason"], undecodable["deliveries"]) == (
+        "undecodable",
+        "rejected",
+        1,
+    )
+    assert undecodable["first_error"].startswith("undecodable: ")
+    # the other one was retried until the delivery limit, and says what failed
+    assert (unrecordable_letter["type"], unrecordable_letter["subject"]) == (
+        "decision.made",
+        unrecordable.subject_sid,
+    )
+    assert (unrecordable_letter["reason"], unrecordable_letter["deliveries"]) == (
+        "delivery_limit",
+        DELIVERY_LIMIT + 1,
+    )
+    assert "value too long" in unrecordable_letter["first_error"], unrecordable_letter
+    assert "INSERT" not in unrecordable_letter["first_error"]  # no statement, no parameters
+    assert {letter["queue"] for letter in dead.values()} == {f"{namespace}.decisions"}

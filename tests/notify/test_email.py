@@ -8,6 +8,7 @@ import pytest
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
 from trusthub.messaging.messages import ReasonPayload
+from trusthub.models import CustomerProfile
 from trusthub.notify.deps import SmtpTarget
 from trusthub.notify.email import handle_email
 
@@ -81,6 +82,35 @@ async def test_rejection_explains_each_reason_in_plain_words(
     assert "Details: Please upload a clearer document." in body
     assert "BUSINESS_REGISTRATION_ID" not in body  # codes are for machines, not people
     assert "submit it again" in body
+
+
+async def test_line_separators_stored_before_the_text_checks_do_not_break_the_email(
+    sessions: SessionFactory, make_deps: MakeDeps, mail_server: MailServer, alice: Acct
+) -> None:
+    # given a profile whose name was stored with a line separator before writes refused one
+    # (the email package refuses such a header, so every email for it failed)
+    deps = await make_deps(smtp_url=mail_server.url())
+    sid = await make_profile(sessions, alice)
+    async with sessions() as s:
+        row = await s.get(CustomerProfile, sid)
+        assert row is not None
+        row.friendly_name = "Acme\u2028Bcc: eve@example.com"
+        await s.commit()
+    reasons = [ReasonPayload(code="OTHER", field=["a\u2029b"], message="Fix\u2028this\x85now")]
+    event = status_changed(alice, sid, Status.REJECTED, Status.IN_REVIEW, reasons=reasons)
+
+    # when
+    await handle_email(event, deps)
+
+    # then it is delivered to the profile's address alone, each value on its own line
+    [message] = mail_server.mailbox.messages
+    assert mail_server.mailbox.recipients == [[OPS]]
+    assert message["Subject"] == "Your customer profile Acme Bcc: eve@example.com was rejected"
+    assert message["Bcc"] is None
+    body = message.get_content()
+    assert '"Acme Bcc: eve@example.com"' in body
+    assert "   Field: a b\r\n" in body
+    assert "   Details: Fix this now\r\n" in body
 
 
 @pytest.mark.parametrize("status", [Status.PENDING_REVIEW, Status.IN_REVIEW, Status.DRAFT])

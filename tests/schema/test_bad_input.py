@@ -168,6 +168,26 @@ async def test_bad_representative_values_are_refused_and_nothing_is_saved(
     assert await read(gql, alice, stored["id"]) == stored
 
 
+async def test_an_overlong_list_is_refused_by_its_length_naming_the_field(
+    gql: GraphQLClient, alice: Acct
+) -> None:
+    # given a complete business profile
+    stored = await complete_business(gql, alice)
+    for field, items in (
+        ("socialMediaProfileUrls", ["not a url"] * 5_000),
+        ("regionsOfOperation", ["EUROPE"] * 7),
+    ):
+        # when a list longer than its field allows is sent, whatever its items
+        change = {"business": {field: items}}
+        data = await gql(UPDATE, {"input": {"id": stored["id"], **change}}, account=alice)
+        # then it is refused for its length, naming the field
+        payload = data["updateCustomerProfile"]
+        _assert_refused(payload, "INVALID_VALUE", ["business", field], change)
+        assert payload["userErrors"][0]["message"].endswith(" items."), payload
+    # and the profile reads back exactly as before
+    assert await read(gql, alice, stored["id"]) == stored
+
+
 async def test_every_bad_field_is_reported_at_once_and_good_ones_are_not_saved(
     gql: GraphQLClient, alice: Acct
 ) -> None:

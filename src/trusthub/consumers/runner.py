@@ -17,20 +17,31 @@ log = logging.getLogger(__name__)
 
 MessageHandler = Callable[[Message], Awaitable[None]]
 BatchHandler = Callable[[list[Message]], Awaitable[None]]
+# Notes why a delivery failed, for its dead letter (consumers/dead_letters.FailureRecorder);
+# it never raises.
+RecordFailure = Callable[[Delivery, BaseException], Awaitable[None]]
 
 
-def adapt(handle: MessageHandler, *, name: str, gate: DependencyGate | None = None) -> Handler:
+def adapt(
+    handle: MessageHandler,
+    *,
+    name: str,
+    gate: DependencyGate | None = None,
+    record_failure: RecordFailure | None = None,
+) -> Handler:
     """Decode, handle, then ack — only after the handler's own commit. With a `gate`, a handler
     that meets an absent dependency waits for it and runs again (the message is held, its
     delivery budget untouched); any other handler error nacks (redelivered until the queue's
     delivery limit, then dead-lettered); an undecodable body is rejected straight to the
-    dead-letter queue."""
+    dead-letter queue. `record_failure` hears of both first (never of a transient wait)."""
 
     async def on_delivery(delivery: Delivery) -> None:
         try:
             message = decode(delivery.body)
-        except (ValidationError, ValueError):
+        except (ValidationError, ValueError) as error:
             log.error("%s: undecodable message %s dead-lettered", name, delivery.message_id)
+            if record_failure is not None:  # dead letters: why it was rejected
+                await record_failure(delivery, error)
             await delivery.reject()
             return
         try:
@@ -38,13 +49,15 @@ def adapt(handle: MessageHandler, *, name: str, gate: DependencyGate | None = No
                 await handle(message)
             else:
                 await gate.call(lambda: handle(message))
-        except Exception:
+        except Exception as error:
             log.exception(
                 "%s: handling %s failed (delivery %d)",
                 name,
                 delivery.message_id,
                 delivery.delivery_count,
             )
+            if record_failure is not None:  # dead letters: the first error, if it dies
+                await record_failure(delivery, error)
             await delivery.nack()
             return
         await delivery.ack()
@@ -133,7 +146,7 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
         done.set_exception(error)
 
 
-def adapt_batches(batcher: Batcher) -> Handler:
+def adapt_batches(batcher: Batcher, *, record_failure: RecordFailure | None = None) -> Handler:
     """`adapt` for a batcher: ack once the message's batch committed, nack if it failed. (The
     batcher waits out absent dependencies itself, batch by batch.)"""
-    return adapt(batcher.submit, name=batcher.name)
+    return adapt(batcher.submit, name=batcher.name, record_failure=record_failure)

@@ -46,4 +46,5 @@ class DomainError(Exception):
 
 
 def not_found(sid: str, field: Sequence[str] = ("id",)) -> DomainError:
-    return DomainError.single(ErrorCode.NOT_FOUND, f"No object with id {sid!r}.", field)
+    shown = sid if len(sid) <= 64 else sid[:64] + "..."  # an ID can be as long as a request
+    return DomainError.single(ErrorCode.NOT_FOUND, f"No object with id {shown!r}.", field)

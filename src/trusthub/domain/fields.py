@@ -137,6 +137,15 @@ def apply_changes(
     return out
 
 
+def check_value(path: Path, check: v.Check, raw: Any) -> Any:
+    """One value outside the field tables (a filter, say), refused the same way."""
+    try:
+        return check(raw)
+    except ValueError as exc:
+        error = FieldError(ErrorCode.INVALID_VALUE, path, _sentence(path, exc))
+        raise DomainError([error]) from None
+
+
 def _check_region(
     out: dict[str, Any], current: Mapping[str, Any], errors: list[FieldError], prefix: Path
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
+from . import validators as v
 from .enums import Role
-from .errors import DomainError, ErrorCode
+from .errors import DomainError, ErrorCode, FieldError
+from .fields import FieldSpec, Path, apply_changes
 
 
 class ReviewStatus(StrEnum):
@@ -74,3 +77,42 @@ def ensure_second_pair_of_eyes(
 def joint_decider(first_sid: str, confirming_sid: str) -> str:
     """The actor of a four-eyes approval in the history: both reviewers, first approver first."""
     return f"{first_sid}+{confirming_sid}"
+
+
+# -- a reviewer's reasons: free text the customer reads, in the app, webhooks and email --------
+
+MAX_REASONS = 20
+REASON_MESSAGE = v.text(1000)
+REASON_FIELD = v.list_of(v.text(64), max_items=8, distinct=False)
+
+ReasonText = tuple[list[str] | None, str]
+
+
+def check_reasons(reasons: Sequence[ReasonText]) -> list[ReasonText]:
+    """Each reason's field path and message, checked like every other free text (`text.py`)
+    and returned cleaned; all errors at once, at `reasons.<index>.field|message`."""
+    if len(reasons) > MAX_REASONS:
+        raise DomainError.single(
+            ErrorCode.INVALID_VALUE, f"reasons must have at most {MAX_REASONS} items.", ("reasons",)
+        )
+    out: list[ReasonText] = []
+    errors: list[FieldError] = []
+    for i, (field, message) in enumerate(reasons):
+        changes: dict[Path, Any] = {("message",): message}
+        if field is not None:
+            changes[("field",)] = field
+        try:
+            cleaned = apply_changes(_REASON_FIELDS, changes, {}, prefix=("reasons", str(i)))
+        except DomainError as exc:
+            errors += exc.errors
+            continue
+        out.append((cleaned.get("field"), cleaned["message"]))
+    if errors:
+        raise DomainError(errors)
+    return out
+
+
+_REASON_FIELDS: dict[Path, FieldSpec] = {
+    ("message",): FieldSpec(("message",), "message", REASON_MESSAGE, clearable=False),
+    ("field",): FieldSpec(("field",), "field", REASON_FIELD),
+}

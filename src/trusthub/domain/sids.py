@@ -17,16 +17,23 @@ class SidPrefix(StrEnum):
     VERIFICATION = "VR"
 
 
-SID_RE = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
+SID_RE = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 
 
 def new_sid(prefix: SidPrefix) -> str:
     return f"{prefix}{uuid.uuid4().hex}"
 
 
+def is_sid(value: str) -> bool:
+    """Whether `value` has a SID's shape. Anything else names no row, so lookups answer "not
+    found" without a query: an ID is sent as the client wrote it, and PostgreSQL refuses a
+    query whose parameter holds a NUL (a client saw "Unexpected error.")."""
+    return SID_RE.fullmatch(value) is not None
+
+
 def sid_prefix(value: str) -> SidPrefix | None:
     """The prefix of a well-formed SID, or None for anything else."""
-    if not SID_RE.match(value):
+    if not is_sid(value):
         return None
     try:
         return SidPrefix(value[:2])

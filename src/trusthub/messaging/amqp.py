@@ -29,8 +29,8 @@ PRIVATE_QUEUE_EXPIRES_MS = 60_000
 
 
 class _AmqpDelivery(Delivery):
-    def __init__(self, message: AbstractIncomingMessage) -> None:
-        self.message = message
+    def __init__(self, message: AbstractIncomingMessage, queue_name: str) -> None:
+        self.message, self.queue_name = message, queue_name
         self.body = message.body
         self.routing_key = message.routing_key or ""
         self.message_id = message.message_id
@@ -163,7 +163,7 @@ class AmqpBroker(Broker):
         q = await channel.get_queue(queue, ensure=True)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
-            delivery = _AmqpDelivery(message)
+            delivery = _AmqpDelivery(message, queue)
             try:
                 await handler(delivery)
             except Exception:

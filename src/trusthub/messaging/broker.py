@@ -18,6 +18,7 @@ class Delivery(ABC):
     message_id: str | None
     headers: dict[str, Any]
     delivery_count: int  # 0 on first delivery
+    queue_name: str = ""  # the queue it was delivered from
 
     @abstractmethod
     async def ack(self) -> None: ...

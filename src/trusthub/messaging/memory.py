@@ -1,6 +1,6 @@
 """An in-process broker for `trusthub dev` and single-process tests: the same contract as
-RabbitMQ (routing, acks, redelivery, delivery limit, dead-lettering, TTL delay queues), for one
-process only."""
+RabbitMQ (routing, acks, redelivery, delivery limit, dead-lettering with RabbitMQ's `x-death`
+headers, TTL delay queues), for one process only."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from .broker import Broker, Consumer, Delivery, Handler
@@ -24,6 +25,7 @@ class _Message:
     routing_key: str
     message_id: str | None
     headers: dict[str, Any]
+    exchange: str = ""  # the exchange it was published to (x-death names it)
     delivery_count: int = 0
 
 
@@ -60,6 +62,7 @@ class _MemoryDelivery(Delivery):
         self.message_id = message.message_id
         self.headers = message.headers
         self.delivery_count = message.delivery_count
+        self.queue_name = queue.name
         self._settled = False
 
     def _settle(self) -> None:
@@ -76,13 +79,13 @@ class _MemoryDelivery(Delivery):
         self.message.delivery_count += 1
         limit = self.queue.arguments.get("x-delivery-limit")
         if limit is not None and self.message.delivery_count > int(limit):
-            await self.broker._dead_letter(self.queue, self.message)
+            await self.broker._dead_letter(self.queue, self.message, "delivery_limit")
         else:
             self.queue.put(self.message)
 
     async def reject(self) -> None:
         self._settle()
-        await self.broker._dead_letter(self.queue, self.message)
+        await self.broker._dead_letter(self.queue, self.message, "rejected")
 
 
 class _MemoryConsumer(Consumer):
@@ -156,7 +159,7 @@ class MemoryBroker(Broker):
             targets = [q for pattern, q in bindings if _matches(kind, pattern, key)]
         for name in dict.fromkeys(targets):
             queue = self._queues[name]
-            message = _Message(body, key, message_id, dict(headers))
+            message = _Message(body, key, message_id, dict(headers), exchange)
             queue.put(message)
             ttl = queue.arguments.get("x-message-ttl")
             if ttl is not None:
@@ -169,19 +172,19 @@ class MemoryBroker(Broker):
             self._timers.discard(timer)
             if message in queue.ready:
                 queue.ready.remove(message)
-                task = loop.create_task(self._dead_letter(queue, message))
+                task = loop.create_task(self._dead_letter(queue, message, "expired"))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
         timer = loop.call_later(ttl_ms / 1000, expire)
         self._timers.add(timer)
 
-    async def _dead_letter(self, queue: _Queue, message: _Message) -> None:
+    async def _dead_letter(self, queue: _Queue, message: _Message, reason: str) -> None:
         exchange = queue.arguments.get("x-dead-letter-exchange")
         if exchange is None:
             return  # dropped, as RabbitMQ does without a dead-letter exchange
         key = queue.arguments.get("x-dead-letter-routing-key", message.routing_key)
-        headers = {**message.headers, "x-first-death-queue": queue.name}
+        headers = _with_death(message, queue.name, reason)
         self._route(exchange, key, message.body, message.message_id, headers)
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 16) -> Consumer:
@@ -221,6 +224,30 @@ class MemoryBroker(Broker):
 
     async def queue_depth(self, queue: str) -> int:
         return len(self._queues[queue].ready)
+
+
+def _with_death(message: _Message, queue: str, reason: str) -> dict[str, Any]:
+    """The message's headers with this death recorded as RabbitMQ records it: `x-death` newest
+    first (a second death in the same queue for the same reason counts up its entry and moves
+    it to the front), and `x-first-death-*` set once."""
+    deaths = [dict(d) for d in message.headers.get("x-death", [])]
+    same = next((d for d in deaths if (d["queue"], d["reason"]) == (queue, reason)), None)
+    if same is not None:
+        deaths.remove(same)
+    entry = {
+        "count": same["count"] + 1 if same is not None else 1,
+        "reason": reason,
+        "queue": queue,
+        "time": datetime.now(UTC).replace(microsecond=0),  # AMQP timestamps are whole seconds
+        "exchange": message.exchange,
+        "routing-keys": [message.routing_key],
+    }
+    first = {
+        "x-first-death-queue": queue,
+        "x-first-death-reason": reason,
+        "x-first-death-exchange": message.exchange,
+    }
+    return {**first, **message.headers, "x-death": [entry, *deaths]}
 
 
 def _matches(kind: str, pattern: str, key: str) -> bool:

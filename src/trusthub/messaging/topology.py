@@ -13,7 +13,7 @@ events (topic) ───── status.# ─────────▶ <ns>.webh
                      verification.# ──────▶ each gateway's queue (subscriptions)
 retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
                 └─── email.delay.<ms> ─▶ <ns>.emails.retry.<ms> (TTL) ─dead-letter─▶ <ns>.emails
-dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  poison messages
+dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  dead-letter collector
 ```
 Quorum queues have `x-delivery-limit` (RabbitMQ 3.10 sets no default) and dead-letter
 at-least-once to `<ns>.dlx`.
@@ -31,6 +31,9 @@ from ..domain.retries import delay_queue_for
 from .messages import DECISIONS, EVENTS, RETRY, REVIEWS
 
 DLX = "dlx"
+# AMQP's default exchange routes a message to the queue its routing key names: dead-letter
+# replays use it to reach the one queue a message died in.
+DEFAULT_EXCHANGE = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Topology:
     )
 
     def exchange(self, logical: str) -> str:
-        return f"{self.namespace}.{logical}"
+        return f"{self.namespace}.{logical}" if logical != DEFAULT_EXCHANGE else DEFAULT_EXCHANGE
 
     @property
     def reviews(self) -> str:
@@ -95,6 +98,13 @@ class Topology:
     @property
     def dead(self) -> str:
         return f"{self.namespace}.dead"
+
+    def dead_lettering_queues(self) -> frozenset[str]:
+        """The queues whose messages can end in `<ns>.dead` (and be replayed into)."""
+        dlx = self.exchange(DLX)
+        return frozenset(
+            q.name for q in self.queues() if q.arguments.get("x-dead-letter-exchange") == dlx
+        )
 
     def retry_queue(self, delay_ms: int) -> str:
         """A status callback's delay queue (dead-letters into the webhooks queue)."""

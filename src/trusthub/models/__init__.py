@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers them all."""
 
 from .account import Account
+from .dead_letter import ConsumerFailure, DeadLetter
 from .evaluation import Evaluation
 from .history import AuditEntry, StatusChange
 from .idempotency import IdempotencyKey
@@ -15,7 +16,9 @@ __all__ = [
     "Account",
     "AuditEntry",
     "AuthorizedRepresentative",
+    "ConsumerFailure",
     "CustomerProfile",
+    "DeadLetter",
     "DeliveryAttempt",
     "Evaluation",
     "IdempotencyKey",

@@ -20,6 +20,7 @@ import aiosmtplib
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import ReasonCode, Status, SubjectType
+from ..domain.text import one_line
 from ..messaging.messages import EmailRetry, ReasonPayload, StatusChanged
 from ..models.base import utcnow
 from ..services.deliveries import Attempt, Channel, Outcome, record_attempt, was_delivered
@@ -58,9 +59,9 @@ def reason_sentence(code: str) -> str:
 def _reason_lines(number: int, reason: ReasonPayload) -> list[str]:
     lines = [f"{number}. {reason_sentence(reason.code)}"]
     if reason.field:
-        lines.append(f"   Field: {'.'.join(reason.field)}")
+        lines.append(f"   Field: {one_line('.'.join(reason.field))}")
     if reason.message:
-        lines.append(f"   Details: {reason.message}")
+        lines.append(f"   Details: {one_line(reason.message)}")
     return lines
 
 
@@ -73,7 +74,7 @@ def _what(event: StatusChanged) -> str:
 def email_text(event: StatusChanged, profile: Subject) -> str:
     outcome = "approved" if event.status == Status.APPROVED.value else "rejected"
     when = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    name = f'"{profile.friendly_name}" ({profile.sid})'
+    name = f'"{one_line(profile.friendly_name)}" ({profile.sid})'
     what = _what(event)
     lines = ["Hello,", "", f"Your {what} {name} was {outcome} on {when}.", ""]
     if event.status == Status.APPROVED.value:
@@ -95,7 +96,9 @@ def compose_email(event: StatusChanged, profile: Subject, sender: str) -> EmailM
     message = EmailMessage()
     message["From"] = sender
     message["To"] = profile.notification_email
-    message["Subject"] = f"Your {_what(event)} {profile.friendly_name} was {outcome}"
+    # one_line: a stored line separator (rows older than the text checks) would make the
+    # email package refuse the header, and every email for the profile with it.
+    message["Subject"] = f"Your {_what(event)} {one_line(profile.friendly_name)} was {outcome}"
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = f"<{event.event_id}.{profile.sid}@{domain}>"
     message["X-Trusthub-Event-Id"] = event.event_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..config import Settings
+from ..consumers.dead_letters import FailureRecorder
 from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
@@ -42,8 +43,15 @@ async def start_notifier(
         elif isinstance(message, RepresentativeVerificationChanged):
             await handle_verification_email(message, deps)
 
+    failures = FailureRecorder(sessions)
     consumers = [
-        await broker.consume(broker.topology.webhooks, adapt(webhook, name="webhooks", gate=gate)),
-        await broker.consume(broker.topology.emails, adapt(email, name="emails", gate=gate)),
+        await broker.consume(
+            broker.topology.webhooks,
+            adapt(webhook, name="webhooks", gate=gate, record_failure=failures),
+        ),
+        await broker.consume(
+            broker.topology.emails,
+            adapt(email, name="emails", gate=gate, record_failure=failures),
+        ),
     ]
     return consumers, http.aclose

@@ -42,6 +42,8 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+from .document_limits import CACHED_DOCUMENT_CHARS
+
 # Operations remembered at most; past it the cache starts again (a gateway serves far fewer
 # distinct operations, and unique query texts cannot grow it without bound).
 OPERATIONS = 512
@@ -85,7 +87,15 @@ def _without_directives(operation: OperationDefinitionNode, fragments: dict[str,
     return True
 
 
+def _large(operation: OperationDefinitionNode) -> bool:
+    """True for an operation of a document too large to remember (`CACHED_DOCUMENT_CHARS`)."""
+    loc = operation.loc
+    return loc is None or len(loc.source.body) > CACHED_DOCUMENT_CHARS
+
+
 def _entry(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> _Remembered | None:
+    if _large(operation):
+        return None
     found = _remembered.get(id(operation))
     if found is not None and found[0] is operation:
         return found[1]

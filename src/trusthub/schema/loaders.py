@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from ..db import SessionFactory
+from ..domain.sids import is_sid
 from ..models import (
     Account,
     AuditEntry,
@@ -137,7 +138,9 @@ def _by_key(fetch: Fetch, model: type[M], column: Any) -> DataLoader[str, M | No
     query = _query(model, column)
 
     async def load(keys: Sequence[str]) -> list[M | None]:
-        rows = await fetch(query, keys)
+        # An ID argument is loaded as sent: what is not a SID names no row (`is_sid`).
+        wanted = [k for k in keys if is_sid(k)]
+        rows = await fetch(query, wanted) if wanted else ()
         found = {getattr(r, column.key): r for r in rows}
         return [found.get(k) for k in keys]
 

@@ -29,7 +29,7 @@ from ..models import Review
 from ..models.base import utcnow
 from .actor import Actor
 from .outbox import enqueue
-from .reviews import lock_review
+from .reviews import checked_reasons, lock_review
 
 
 async def get_review(session: AsyncSession, actor: Actor, sid: str) -> Review:
@@ -111,7 +111,7 @@ async def decide_review(
             review_sid=review.sid,
             subject_sid=review.subject_sid,
             outcome=decision.outcome.value,
-            reasons=list(decision.reasons),
+            reasons=checked_reasons(decision.reasons),
             decided_by=decided_by,
         ),
     )

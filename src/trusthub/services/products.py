@@ -21,7 +21,7 @@ from ..domain.products import (
     TrustProductKind,
     product_fields,
 )
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.sids import SidPrefix, is_sid, new_sid
 from ..models import CustomerProfile, Evaluation, Policy, ProductPhoneNumber, TrustProduct
 from ..models.base import utcnow
 from .actor import Actor
@@ -239,7 +239,8 @@ def _filters(actor: Actor, flt: ProductFilter) -> list[Any]:
     if flt.status is not None:
         where.append(col(TrustProduct.status) == flt.status.value)
     if flt.customer_profile_sid is not None:
-        where.append(col(TrustProduct.customer_profile_sid) == flt.customer_profile_sid)
+        sid = flt.customer_profile_sid
+        where.append(col(TrustProduct.customer_profile_sid) == sid if is_sid(sid) else sa.false())
     return where
 
 

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..config import Settings, get_settings
 from ..domain import lifecycle
+from ..domain import validators as v
 from ..domain.callback_urls import CallbackRules
 from ..domain.enums import ProfileKind, ProfileTier, Status, SubjectType
 from ..domain.errors import DomainError, ErrorCode, FieldError
@@ -25,9 +26,10 @@ from ..domain.fields import (
     FieldSpec,
     Path,
     apply_changes,
+    check_value,
     with_callback_rules,
 )
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.sids import SidPrefix, new_sid, sid_prefix
 from ..models import (
     AuthorizedRepresentative,
     CustomerProfile,
@@ -42,6 +44,9 @@ from .history import audit, record_transition
 from .scoping import get_owned, owned_by
 
 T = TypeVar("T")
+
+FILTER_NAME: Path = ("filter", "friendlyName")
+_FILTER_NAME_CHECK = v.text(64, min_length=0)  # a longer substring is in no name
 
 
 @dataclass(frozen=True)
@@ -300,7 +305,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         at = datetime.fromisoformat(created)
         if at.tzinfo is None:  # every cursor we issue is UTC-aware; this one was not ours
             raise ValueError("naive cursor time")
-        return at, str(sid)
+        if not isinstance(sid, str) or sid_prefix(sid) is None:
+            raise ValueError("not a SID")  # nor anything else the database should see
+        return at, sid
     except (ValueError, TypeError, binascii.Error):
         raise DomainError.single(ErrorCode.INVALID_VALUE, "Malformed cursor.", ("after",)) from None
 
@@ -313,8 +320,10 @@ def _filters(actor: Actor, flt: ProfileFilter) -> list[Any]:
         where.append(col(CustomerProfile.kind) == flt.kind.value)
     if flt.tier is not None:
         where.append(col(CustomerProfile.tier) == flt.tier.value)
-    if flt.friendly_name:
-        escaped = flt.friendly_name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Checked like the stored names, so that no value reaches the database that a name can't hold.
+    name = check_value(FILTER_NAME, _FILTER_NAME_CHECK, flt.friendly_name or "")
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(
             func.lower(CustomerProfile.friendly_name).like(f"%{escaped.lower()}%", escape="\\")
         )

@@ -16,11 +16,12 @@ from ..domain.errors import DomainError, ErrorCode, not_found
 from ..domain.reviews import (
     ReviewOutcome,
     ReviewStatus,
+    check_reasons,
     due_at,
     ensure_independent,
     ensure_reviewer,
 )
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.sids import SidPrefix, is_sid, new_sid
 from ..messaging.messages import (
     ApprovalWithdrawn,
     DecisionMade,
@@ -138,6 +139,8 @@ async def _subject(session: AsyncSession, review: Review) -> Subject | None:
 
 async def lock_review(session: AsyncSession, sid: str) -> Review | None:
     """The review, locked for this transaction (SELECT … FOR UPDATE), or None."""
+    if not is_sid(sid):
+        return None
     held = txcache.locked(session).get(sid)
     if isinstance(held, Review):
         return held  # locked and loaded by this transaction
@@ -216,6 +219,15 @@ async def apply_decision(session: AsyncSession, message: DecisionMade) -> str:
     return "applied"
 
 
+def checked_reasons(reasons: Sequence[ReasonPayload]) -> list[ReasonPayload]:
+    """A reviewer's reasons as `check_reasons` cleans them; a bad one is a DomainError."""
+    cleaned = check_reasons([(r.field, r.message) for r in reasons])
+    return [
+        r.model_copy(update={"field": f, "message": m})
+        for r, (f, m) in zip(reasons, cleaned, strict=True)
+    ]
+
+
 # -- withdrawing an approval --------------------------------------------------------------------
 
 WITHDRAWN_PROFILE = (
@@ -247,7 +259,7 @@ async def withdraw_approval(
         ApprovalWithdrawn(
             subject_sid=subject.sid,
             subject_type=subject_type_of(subject).value,
-            reasons=list(reasons),
+            reasons=checked_reasons(reasons),
             decided_by=actor.account_sid,
         ),
     )

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.errors import not_found
 from ..domain.fields import Path
+from ..domain.sids import is_sid
 from ..models import AuthorizedRepresentative, CustomerProfile, TrustProduct
 from .actor import Actor
 
@@ -31,6 +32,8 @@ async def get_owned(
     field: Path = ("id",),
     for_update: bool = False,
 ) -> Owned:
+    if not is_sid(sid):
+        raise not_found(sid, field)
     query = select(model).where(col(model.sid) == sid, owned_by(actor, model))
     if for_update:
         query = query.with_for_update()

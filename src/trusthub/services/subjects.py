@@ -7,6 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import SubjectType
+from ..domain.sids import is_sid
 from ..models import CustomerProfile, TrustProduct
 from . import txcache
 
@@ -22,6 +23,8 @@ def subject_type_of(subject: Subject) -> SubjectType:
 async def load_subject(
     session: AsyncSession, subject_type: str, sid: str, *, for_update: bool = False
 ) -> Subject | None:
+    if not is_sid(sid):
+        return None
     model = subject_model(subject_type)
     held = txcache.locked(session).get(sid) if for_update else None
     if isinstance(held, model):

@@ -278,6 +278,9 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     the decision consumer and the subscription feed, or only the feed when RUN_CONSUMERS is
     off; on memory:// everything)."""
     settings = settings or get_settings()
+    problem = settings.startup_problem()
+    if problem is not None:  # e.g. run by an ASGI server without `trusthub serve`'s check
+        raise RuntimeError(problem)
     if roles is None:
         roles = default_roles(settings)
     engine = create_engine(settings.database_url, settings)

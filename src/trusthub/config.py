@@ -261,18 +261,27 @@ class Settings(BaseSettings):
             batch=self.prune_batch_size,
         )
 
+    def startup_problem(self) -> str | None:
+        """Why a gateway or worker must refuse to start with these settings (one line), or
+        None: checked when the process starts, so that a missing secret is not first noticed
+        by the representative whose link does not work."""
+        if self.rep_verification_secret or self.dev_mode or self.broker_url.startswith("memory://"):
+            return None
+        return (
+            "REP_VERIFICATION_SECRET must be set (32+ characters, the same on every gateway and "
+            "worker) when BROKER_URL is not memory:// and DEV_MODE is off."
+        )
+
     def verification_secret(self) -> str:
         """The key verification links are signed with. Without REP_VERIFICATION_SECRET, one
         process (memory:// broker or DEV_MODE) may sign with a random key of its own; several
-        processes must share one, so it is required there."""
+        processes must share one, so it is required there (`startup_problem`)."""
         if self.rep_verification_secret:
             return self.rep_verification_secret
-        if self.dev_mode or self.broker_url.startswith("memory://"):
-            return _PROCESS_SECRET
-        raise RuntimeError(
-            "REP_VERIFICATION_SECRET must be set (32+ characters, the same on every process) "
-            "to sign representative verification links."
-        )
+        problem = self.startup_problem()
+        if problem is not None:
+            raise RuntimeError(problem)
+        return _PROCESS_SECRET
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -31,6 +31,7 @@ STOP_TIMEOUT = 5.0
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # aio-pika waits 5 s before reconnecting by default; the fault tests drop connections on purpose
 # and should not spend their time budget waiting.
+VERIFICATION_SECRET = "fault-tests-verification-key-" + "0" * 8
 BROKER_URL = AMQP_URL + ("&" if "?" in AMQP_URL else "?") + "reconnect_interval=0.5"
 
 
@@ -111,6 +112,8 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "BROKER_URL": BROKER_URL,
             "BROKER_NAMESPACE": self.namespace,
+            # Every process of a stack signs representative verification links with one key.
+            "REP_VERIFICATION_SECRET": VERIFICATION_SECRET,
             "DB_POOL_SIZE": "3",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",

@@ -23,7 +23,7 @@ from trusthub.services import representatives, verifications
 from ..conftest import Acct, MakeAccount
 from ..factories import rep_changes
 from .conftest import MailServer, MakeDeps
-from .helpers import make_profile
+from .helpers import attempts, email_retries, make_profile
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -125,3 +125,40 @@ async def test_a_replaced_request_is_emailed_once_with_the_newer_link(
     [message] = mail_server.mailbox.messages
     [link] = re.findall(rf"{re.escape(PUBLIC)}/verify/(\S+)", message.get_content())
     assert token_hash(link) == newer.token_hash
+
+
+async def test_a_failed_send_is_logged_and_retried_through_the_delay_queues(
+    sessions: SessionFactory,
+    settings: Settings,
+    make_deps: MakeDeps,
+    mail_server: MailServer,
+    alice: Acct,
+    make_account: MakeAccount,
+) -> None:
+    # given a request, and a mail server that does not answer (make_deps' default)
+    reviewer = await make_account("rita", Role.REVIEWER)
+    event = await requested(sessions, settings, alice, reviewer)
+    down = await make_deps(public_base_url=PUBLIC)
+
+    # when the notifier handles the event
+    await handle_verification_email(event, down)
+
+    # then the failure is logged under the profile and a retry is scheduled
+    [failed] = await attempts(sessions, event.event_id, "EMAIL")
+    assert (failed.attempt, failed.succeeded) == (1, False)
+    assert (failed.subject_sid, failed.target) == (event.profile_sid, "grace@acme.example.com")
+    assert failed.next_attempt_at is not None
+    [retry] = await email_retries(sessions)
+    assert (retry.attempt, retry.event) == (2, event)
+
+    # when the retry comes back through its delay queue and the server is up
+    up = await make_deps(smtp_url=mail_server.url(), public_base_url=PUBLIC)
+    await handle_verification_email(retry, up)
+    await handle_verification_email(retry, up)  # redelivered
+
+    # then the link was emailed once, attempt 2 logged as delivered
+    [message] = mail_server.mailbox.messages
+    assert f"{PUBLIC}/verify/" in message.get_content()
+    logged = await attempts(sessions, event.event_id, "EMAIL")
+    assert [(a.attempt, a.succeeded) for a in logged] == [(1, False), (2, True)]
+    assert len(await email_retries(sessions)) == 1

@@ -159,6 +159,11 @@ class RepresentativeVerificationChanged(Message):
     responded_at: datetime | None = None
     occurred_at: datetime = Field(default_factory=utcnow)
 
+    @property
+    def subject_sid(self) -> str:
+        """The profile: what the delivery log files the verification email under."""
+        return self.profile_sid
+
     def routing_key(self) -> str:
         return f"verification.{self.status.lower()}"
 
@@ -180,11 +185,12 @@ class WebhookRetry(Message):
 
 
 class EmailRetry(Message):
-    """A decision email to try again after `delay_ms`, through the emails' own delay queues."""
+    """An email to try again after `delay_ms`, through the emails' own delay queues: a decision
+    email (`StatusChanged`) or a representative's verification link."""
 
     exchange: ClassVar[str] = RETRY
     type: Literal["email.retry"] = "email.retry"
-    event: StatusChanged
+    event: Annotated[StatusChanged | RepresentativeVerificationChanged, Field(discriminator="type")]
     attempt: int
     delay_ms: int
     first_attempt: int = 1

@@ -38,10 +38,13 @@ async def start_notifier(
             await handle_webhook(message, deps)
 
     async def email(message: Message) -> None:
-        if isinstance(message, StatusChanged | EmailRetry):
-            await handle_email(message, deps)
-        elif isinstance(message, RepresentativeVerificationChanged):
+        verification = RepresentativeVerificationChanged
+        if isinstance(message, verification) or (
+            isinstance(message, EmailRetry) and isinstance(message.event, verification)
+        ):
             await handle_verification_email(message, deps)
+        elif isinstance(message, StatusChanged | EmailRetry):
+            await handle_email(message, deps)
 
     failures = FailureRecorder(sessions)
     consumers = [

@@ -1,7 +1,7 @@
 """The verification email: the link a representative follows to confirm or decline. Sent once
-per request (`emailed_at`); a failed send raises, so the broker delivers the event again (up to
-its delivery limit). The token is signed again here from the stored row, never carried in a
-message or stored in clear."""
+per request (`emailed_at`); every attempt is in the delivery log under the profile, and a failed
+one is retried through the emails' delay queues like a decision email. The token is signed
+again here from the stored row, never carried in a message or stored in clear."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from ..domain.verification import VerificationStatus, sign_token, token_hash
-from ..messaging.messages import RepresentativeVerificationChanged
+from ..messaging.messages import EmailRetry, RepresentativeVerificationChanged
 from ..models import AuthorizedRepresentative, CustomerProfile, RepresentativeVerification
 from ..models.base import utcnow
+from ..services.deliveries import Attempt, Channel, record_attempt, was_delivered
 from .deps import NotifierDeps
-from .email import send_email
+from .email import attempt_email
 
 
 def verification_url(base_url: str, token: str) -> str:
@@ -59,12 +60,22 @@ def compose_verification_email(
 
 
 async def handle_verification_email(
-    event: RepresentativeVerificationChanged, deps: NotifierDeps
+    message: RepresentativeVerificationChanged | EmailRetry, deps: NotifierDeps
 ) -> None:
+    """Email the link of a PENDING request once; a failed send is logged and retried like a
+    decision email (an `EmailRetry` through the emails' delay queues)."""
+    if isinstance(message, EmailRetry):
+        event, number, first = message.event, message.attempt, message.first_attempt
+    else:
+        event, number, first = message, 1, 1
+    if not isinstance(event, RepresentativeVerificationChanged):
+        return
     if event.status != VerificationStatus.PENDING.value:
         return
     secret = deps.settings.verification_secret()
     async with deps.sessions() as session:
+        if await was_delivered(session, event.event_id, Channel.EMAIL, or_attempt=number):
+            return
         row = await session.get(RepresentativeVerification, event.verification_sid)
         if row is None or row.status != VerificationStatus.PENDING.value or row.emailed_at:
             return  # answered (a sandbox address), replaced, or sent already
@@ -76,10 +87,19 @@ async def handle_verification_email(
         if rep is None or profile is None:
             return
         url = verification_url(deps.settings.public_base_url, token)
-        message = compose_verification_email(rep, profile, row, url, deps.settings.smtp_from)
-    await send_email(message, deps.smtp)
+        sender, to = deps.settings.smtp_from, row.email
+    outcome = await attempt_email(
+        deps, lambda: compose_verification_email(rep, profile, row, url, sender)
+    )
     async with deps.sessions() as session:
-        row = await session.get(RepresentativeVerification, event.verification_sid)
-        if row is not None:
-            row.emailed_at = utcnow()
-            await session.commit()
+        record_attempt(
+            session,
+            Attempt(Channel.EMAIL, event, number, first, to),
+            outcome,
+            max_attempts=deps.settings.email_max_attempts,
+            delays_ms=deps.topology.retry_delays_ms,
+        )
+        stored = await session.get(RepresentativeVerification, event.verification_sid)
+        if stored is not None and outcome.delivered:
+            stored.emailed_at = utcnow()
+        await session.commit()

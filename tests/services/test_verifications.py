@@ -6,14 +6,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from sqlmodel import select
 
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Role
 from trusthub.domain.errors import DomainError
 from trusthub.domain.verification import sign_token
-from trusthub.models import AuditEntry, AuthorizedRepresentative, RepresentativeVerification
-from trusthub.services import verifications
+from trusthub.models import (
+    AuditEntry,
+    AuthorizedRepresentative,
+    OutboxMessage,
+    RepresentativeVerification,
+    Review,
+)
+from trusthub.services import evaluations, verifications
+from trusthub.services.reviews import AUTOMATED_REVIEWER
 
 from ..conftest import Acct, MakeAccount
 from .helpers import create_complete
@@ -115,3 +123,35 @@ async def test_only_an_independent_reviewer_may_ask(
         refused = None
     # then he is refused
     assert refused == "FORBIDDEN"
+
+
+async def test_a_reviewer_asking_again_keeps_the_held_review_waiting_for_the_answer(
+    sessions: SessionFactory, settings: Settings, alice: Acct, make_account: MakeAccount
+) -> None:
+    # given a submitted profile whose review the automated reviewer's rule holds on rep #1
+    sid = await create_complete(sessions, alice)
+    keys = verifications.LinkKeys(settings.verification_secret(), timedelta(hours=1))
+    async with sessions() as s:
+        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await s.commit()
+        review = (await s.exec(select(Review).where(Review.subject_sid == sid))).one()
+        rep = (await s.exec(select(AuthorizedRepresentative))).one()
+        await verifications.ask(
+            s, rep, AUTOMATED_REVIEWER, keys, sandbox=False, review_sid=review.sid
+        )
+        await s.commit()
+    # when a reviewer sends the representative a new link, which then expires unanswered
+    reviewer = await make_account("rita", Role.REVIEWER)
+    async with sessions() as s:
+        row = await verifications.request_verification(s, reviewer.actor, rep.sid, keys)
+        await s.commit()
+    async with sessions() as s:
+        assert await verifications.expire_due(s, now=row.expires_at + timedelta(seconds=1)) == 1
+        await s.commit()
+        escalations = (
+            await s.exec(
+                select(OutboxMessage).where(OutboxMessage.message_type == "review.escalated")
+            )
+        ).all()
+    # then the held review still follows the answer: it goes to a human
+    assert [e.payload["review_sid"] for e in escalations] == [review.sid]

@@ -117,7 +117,9 @@ async def ask(
         row.status = VerificationStatus.PENDING.value
         row.requested_at, row.expires_at = now, expires_at
         row.responded_at = row.emailed_at = None
-    row.review_sid = review_sid
+    # A person re-sending a link the reviewer's rule waits on: its review still follows the answer.
+    if review_sid is not None or previous != VerificationStatus.PENDING.value:
+        row.review_sid = review_sid
     row.token_hash = token_hash(sign_token(keys.secret, row.sid, expires_at))
     _changed(session, row, previous, asked_by, "request_verification")
     if sandbox:

@@ -20,7 +20,7 @@ from trusthub.models import (
     RepresentativeVerification,
     Review,
 )
-from trusthub.services import evaluations, verifications
+from trusthub.services import evaluations, representatives, verifications
 from trusthub.services.reviews import AUTOMATED_REVIEWER
 
 from ..conftest import Acct, MakeAccount
@@ -155,3 +155,46 @@ async def test_a_reviewer_asking_again_keeps_the_held_review_waiting_for_the_ans
         ).all()
     # then the held review still follows the answer: it goes to a human
     assert [e.payload["review_sid"] for e in escalations] == [review.sid]
+
+
+async def test_a_confirmation_is_void_once_the_representatives_email_or_name_changes(
+    sessions: SessionFactory,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    alice: Acct,
+    make_account: MakeAccount,
+) -> None:
+    # given alice's representative confirmed through the page
+    reviewer = await make_account("rita", Role.REVIEWER)
+    token, row = await _ask(sessions, settings, reviewer, alice)
+    assert (await client.post(f"/verify/{token}", data={"answer": "confirm"})).status_code == 200
+    # when alice changes only the phone number, the confirmation stands
+    async with sessions() as s:
+        await representatives.update_representative(
+            s, alice.actor, row.representative_sid, {("phoneNumber",): "+14155552671"}
+        )
+        await s.commit()
+    assert await _status(sessions, row.sid) == "CONFIRMED"
+    # when she changes the email, it was about someone else: the verification starts over
+    async with sessions() as s:
+        await representatives.update_representative(
+            s, alice.actor, row.representative_sid, {("email",): "mallory@acme.example.com"}
+        )
+        await s.commit()
+    async with sessions() as s:
+        assert await s.get(RepresentativeVerification, row.sid) is None
+        events = (
+            await s.exec(
+                select(OutboxMessage).where(OutboxMessage.message_type == "verification.changed")
+            )
+        ).all()
+        actions = [
+            a.action
+            for a in (await s.exec(select(AuditEntry))).all()
+            if a.subject_sid == row.profile_sid
+        ]
+    assert [(e.payload["previous_status"], e.payload["status"]) for e in events][-1] == (
+        "CONFIRMED",
+        "NOT_REQUESTED",
+    )
+    assert actions[-2:] == ["update_representative", "reset_verification"]

@@ -18,6 +18,7 @@ from .actor import Actor
 from .history import audit
 from .profiles import get_profile, touch
 from .scoping import get_owned
+from .verifications import CONFIRMED_FIELDS, forget
 
 MAX_REPRESENTATIVES = 2
 
@@ -117,6 +118,8 @@ async def update_representative(
             action="update_representative",
             fields=_rep_fields(rep.position, paths),
         )
+        if CONFIRMED_FIELDS.intersection(changed):
+            await forget(session, rep, actor)
         await session.flush()
     return profile
 

@@ -127,6 +127,28 @@ async def ask(
     return row
 
 
+# What the representative confirmed: a change to any of these voids the confirmation.
+CONFIRMED_FIELDS = frozenset({"email", "first_name", "last_name", "business_title"})
+
+
+async def forget(session: AsyncSession, rep: AuthorizedRepresentative, actor: Actor) -> None:
+    """The representative's details changed: what was asked or confirmed was about someone
+    else's email or name, so the verification starts over (NOT_REQUESTED, its link void)."""
+    row = (
+        await session.exec(
+            select(RepresentativeVerification)
+            .where(RepresentativeVerification.representative_sid == rep.sid)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        return
+    previous = row.status
+    row.status, row.token_hash = VerificationStatus.NOT_REQUESTED.value, None
+    _changed(session, row, previous, actor.name, "reset_verification")
+    await session.delete(row)
+
+
 async def answer_as_sandbox(session: AsyncSession, row: RepresentativeVerification) -> None:
     """A sandbox account's magic address answers its own request at once."""
     answer = sandbox_answer(row.email)

@@ -4,6 +4,7 @@ the links that must not work (reused, expired, tampered)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlmodel import select
@@ -12,7 +13,7 @@ from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Role
 from trusthub.domain.errors import DomainError
-from trusthub.domain.verification import sign_token
+from trusthub.domain.verification import Answer, sign_token
 from trusthub.models import (
     AuditEntry,
     AuthorizedRepresentative,
@@ -24,6 +25,7 @@ from trusthub.services import evaluations, representatives, verifications
 from trusthub.services.reviews import AUTOMATED_REVIEWER
 
 from ..conftest import Acct, MakeAccount
+from ..factories import rep_changes
 from .helpers import create_complete
 
 
@@ -198,3 +200,52 @@ async def test_a_confirmation_is_void_once_the_representatives_email_or_name_cha
         "NOT_REQUESTED",
     )
     assert actions[-2:] == ["update_representative", "reset_verification"]
+
+
+async def _outbox(sessions: SessionFactory, message_type: str) -> list[dict[str, Any]]:
+    async with sessions() as s:
+        rows = await s.exec(select(OutboxMessage).where(OutboxMessage.message_type == message_type))
+        return [r.payload for r in rows.all()]
+
+
+async def test_the_review_waits_for_every_representative_and_a_decline_names_its_position(
+    sessions: SessionFactory, settings: Settings, alice: Acct
+) -> None:
+    # given a submitted profile whose review the rule holds on both representatives
+    sid = await create_complete(sessions, alice)
+    keys = verifications.LinkKeys(settings.verification_secret(), timedelta(hours=1))
+    second = rep_changes(firstName="Alan", lastName="Turing", email="alan@acme.example.com")
+    async with sessions() as s:
+        await representatives.add_representative(s, alice.actor, sid, 2, second)
+        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await s.commit()
+        review = (await s.exec(select(Review).where(Review.subject_sid == sid))).one()
+        reps = (
+            await s.exec(
+                select(AuthorizedRepresentative).order_by(AuthorizedRepresentative.position)
+            )
+        ).all()
+        rows = [
+            await verifications.ask(
+                s, rep, AUTOMATED_REVIEWER, keys, sandbox=False, review_sid=review.sid
+            )
+            for rep in reps
+        ]
+        await s.commit()
+    tokens = [sign_token(keys.secret, row.sid, row.expires_at) for row in rows]
+    requested = len(await _outbox(sessions, "review.requested"))
+    # when #1 confirms, #2 has not answered: the review waits
+    async with sessions() as s:
+        await verifications.answer_link(s, keys.secret, tokens[0], Answer.CONFIRM)
+        await s.commit()
+    assert len(await _outbox(sessions, "review.requested")) == requested
+    assert await _outbox(sessions, "decision.made") == []
+    # when #2 declines, the review is rejected for representative #2
+    async with sessions() as s:
+        await verifications.answer_link(s, keys.secret, tokens[1], Answer.DECLINE)
+        await s.commit()
+    [decision] = await _outbox(sessions, "decision.made")
+    assert (decision["review_sid"], decision["outcome"]) == (review.sid, "REJECTED")
+    assert [(r["code"], r["field"]) for r in decision["reasons"]] == [
+        ("AUTHORIZED_REPRESENTATIVE_2", ["authorizedRepresentatives", "2"])
+    ]

@@ -22,6 +22,7 @@ from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from . import verify_page
 from .blobs import BlobStore, open_blob_store
 from .body_limit import BodyLimit
 from .config import Settings, get_settings
@@ -300,6 +301,9 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
     the decision consumer and the subscription feed, or only the feed when RUN_CONSUMERS is
     off; on memory:// everything)."""
     settings = settings or get_settings()
+    problem = settings.startup_problem()
+    if problem is not None:  # e.g. run by an ASGI server without `trusthub serve`'s check
+        raise RuntimeError(problem)
     if roles is None:
         roles = default_roles(settings)
     engine = create_engine(settings.database_url, settings)
@@ -368,6 +372,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        *verify_page.routes(sessions, settings),
     ]
     if settings.bench_baseline:
         from . import bench_baseline

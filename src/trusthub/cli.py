@@ -173,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:  # a setting out of range: say which, without a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    problem = settings.startup_problem() if args.command in ("serve", "worker") else None
+    if problem is not None:  # refuse at once, rather than fail at first use
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from .logs import configure_logging
 
     configure_logging(settings)

@@ -274,6 +274,27 @@ class Settings(BaseSettings):
         "gateway (default: random per process, so a URL works only on the gateway that made it).",
     )
 
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach this gateway from outside (no trailing slash): the "
+        "links in representative verification emails are <PUBLIC_BASE_URL>/verify/<token>.",
+    )
+    rep_verification_ttl_hours: float = Field(
+        default=168, gt=0, description="How long a representative verification link works."
+    )
+    rep_verification_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="HMAC key that signs verification links (at least 32 characters; the same "
+        "on every gateway and worker). Required with a RabbitMQ broker unless DEV_MODE is on; "
+        "otherwise a random one is made per process. Changing it voids the links sent.",
+    )
+    auto_verify_representatives: bool = Field(
+        default=False,
+        description="The automated reviewer asks a representative whose email is not at the "
+        "website's domain to confirm (holding the review IN_REVIEW) instead of rejecting.",
+    )
+
     # Declared after the webhook settings: their validator reads those (`info.data`).
     outbox_retention_hours: float = Field(
         default=168, gt=0, description="Sent outbox rows older than this are pruned."
@@ -385,6 +406,28 @@ class Settings(BaseSettings):
             batch=self.prune_batch_size,
         )
 
+    def startup_problem(self) -> str | None:
+        """Why a gateway or worker must refuse to start with these settings (one line), or
+        None: checked when the process starts, so that a missing secret is not first noticed
+        by the representative whose link does not work."""
+        if self.rep_verification_secret or self.dev_mode or self.broker_url.startswith("memory://"):
+            return None
+        return (
+            "REP_VERIFICATION_SECRET must be set (32+ characters, the same on every gateway and "
+            "worker) when BROKER_URL is not memory:// and DEV_MODE is off."
+        )
+
+    def verification_secret(self) -> str:
+        """The key verification links are signed with. Without REP_VERIFICATION_SECRET, one
+        process (memory:// broker or DEV_MODE) may sign with a random key of its own; several
+        processes must share one, so it is required there (`startup_problem`)."""
+        if self.rep_verification_secret:
+            return self.rep_verification_secret
+        problem = self.startup_problem()
+        if problem is not None:
+            raise RuntimeError(problem)
+        return _PROCESS_SECRET
+
     @property
     def personal_data_retention(self) -> PersonalDataRetention:
         return PersonalDataRetention(
@@ -405,6 +448,9 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.dev_mode if self.introspection is None else self.introspection
+
+
+_PROCESS_SECRET = secrets.token_urlsafe(32)
 
 
 def _hours(duration: timedelta) -> str:

@@ -20,6 +20,7 @@ from .consumers.reviewer import ReviewerDeps, handle_review_batch
 from .consumers.runner import Batcher, adapt_batches
 from .consumers.subscriptions import EventHub
 from .consumers.sweeper import Sweeper
+from .consumers.verification_expiry import VerificationExpiry
 from .db import SessionFactory
 from .domain.vetting import EscalationRules
 from .messaging.broker import Broker, Consumer, create_broker
@@ -28,6 +29,7 @@ from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
 from .pruner import Pruner
 from .purger import Purger
+from .services.verifications import link_keys
 from .tracing import configure as configure_tracing
 from .tracing import shutdown as shutdown_tracing
 from .transient import DependencyGate
@@ -123,6 +125,13 @@ class Runtime:
                 on_resent=self.relay.wake,
             )
             self.sweeper.start()
+            expiry = VerificationExpiry(
+                self.sessions,
+                interval=self.settings.sweep_interval_seconds,
+                on_expired=self.relay.wake,
+            )
+            expiry.start()
+            self._closers.append(expiry.stop)
             pruner = Pruner.from_settings(self.sessions, self.settings)  # one role prunes
             pruner.start()
             self._closers.append(pruner.stop)
@@ -148,6 +157,7 @@ class Runtime:
                 escalate_industries=frozenset(s.escalate_industries),
                 escalate_regions=frozenset(s.escalate_regions),
             ),
+            verify=link_keys(s) if s.auto_verify_representatives else None,
         )
 
         async def review(messages: list[Message]) -> None:

@@ -45,14 +45,17 @@ async def runtime(
 
 
 async def submitted_profile(
-    sessions: SessionFactory, account: Acct, changes: dict[tuple[str, ...], Any] | None = None
+    sessions: SessionFactory,
+    account: Acct,
+    changes: dict[tuple[str, ...], Any] | None = None,
+    rep: dict[str, Any] | None = None,
 ) -> str:
     async with sessions() as s:
         row = await profiles.create_profile(
             s, account.actor, business_profile(changes={**REAL_LOOKING, **(changes or {})})
         )
         await representatives.add_representative(
-            s, account.actor, row.sid, 1, rep_changes(**REAL_REP)
+            s, account.actor, row.sid, 1, rep_changes(**{**REAL_REP, **(rep or {})})
         )
         await evaluations.submit_profile(s, account.actor, row.sid, accept_terms=True)
         await s.commit()

@@ -48,6 +48,7 @@ def quick_reconnect(url: str) -> str:
 
 
 BROKER_URL = quick_reconnect(AMQP_URL)
+VERIFICATION_SECRET = "fault-tests-verification-key-" + "0" * 8
 
 
 # Looked up here, not between fork and exec, where loading a library could deadlock.
@@ -128,6 +129,8 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "BROKER_URL": self.broker_url,
             "BROKER_NAMESPACE": self.namespace,
+            # Every process of a stack signs representative verification links with one key.
+            "REP_VERIFICATION_SECRET": VERIFICATION_SECRET,
             "DB_POOL_SIZE": "3",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",

@@ -22,6 +22,7 @@ from ..messaging.messages import (
     ReasonPayload,
     ReviewEscalated,
     ReviewRequested,
+    ReviewStarted,
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..models.base import utcnow
@@ -29,6 +30,8 @@ from ..services.documents import document_facts
 from ..services.outbox import enqueue
 from ..services.reviews import AUTOMATED_REVIEWER, REVIEWER_INBOX, mark_processed, processed_of
 from ..services.subjects import Subject, subject_model
+from ..services.verifications import LinkKeys
+from .reviewer_verification import ask_representatives
 
 CONSUMER = REVIEWER_INBOX
 _IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
@@ -51,6 +54,8 @@ class ReviewerDeps:
     rules: EscalationRules
     # An account's sandbox flag is set when it is created and never changes: ask once.
     sandbox: dict[str, bool] = field(default_factory=dict)
+    # AUTO_VERIFY_REPRESENTATIVES: how to sign the links it asks for; None: the rule is off.
+    verify: LinkKeys | None = None
 
     async def is_sandbox(self, session: AsyncSession, account_sid: str) -> bool:
         if account_sid not in self.sandbox:
@@ -67,6 +72,7 @@ async def _vet(
     sandbox: bool,
     rules: EscalationRules,
     representatives: list[AuthorizedRepresentative],
+    ask: bool = False,
 ) -> VettingResult:
     if isinstance(subject, TrustProduct):
         profile = await session.get(CustomerProfile, subject.customer_profile_sid)
@@ -89,6 +95,7 @@ async def _vet(
             sandbox=sandbox,
             documents=await document_facts(session, subject.sid),
             now=utcnow(),
+            ask_representatives=ask,
         ),
         rules,
     )
@@ -147,8 +154,26 @@ async def _review(
         mark_processed(session, CONSUMER, message.message_id, "dropped")
         return
     sandbox = await deps.is_sandbox(session, profile.account_sid)
-    result = await _vet(session, profile, sandbox, deps.rules, representatives or [])
+    reps = representatives or []
+    result = await _vet(session, profile, sandbox, deps.rules, reps, deps.verify is not None)
     review = message.review_sid
+    if (
+        deps.verify is not None
+        and isinstance(profile, CustomerProfile)
+        and result.verdict is Verdict.APPROVED
+        and await ask_representatives(session, deps.verify, profile, reps, review, sandbox)
+    ):
+        enqueue(
+            session,
+            ReviewStarted(
+                message_id=derived_id(review, "verify"),
+                review_sid=review,
+                subject_sid=profile.sid,
+                actor=AUTOMATED_REVIEWER,
+            ),
+        )
+        mark_processed(session, CONSUMER, message.message_id, "VERIFY")
+        return
     if result.verdict is Verdict.ESCALATED:
         enqueue(
             session,

@@ -12,11 +12,19 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from ..messaging.broker import Broker, Consumer
-from ..messaging.messages import EVENTS, Message, StatusChanged
+from ..messaging.messages import (
+    EVENTS,
+    Message,
+    RepresentativeVerificationChanged,
+    StatusChanged,
+)
 from .runner import adapt
 
 log = logging.getLogger(__name__)
 
+
+# Verification events carry no sequence: they go out as they come (a person answers once).
+Event = StatusChanged | RepresentativeVerificationChanged
 
 MAX_PENDING = 1000  # events waiting for one subscriber; a subscriber this far behind is dropped
 
@@ -29,15 +37,19 @@ class _Subscriber:
 
     account_sid: str | None  # None: every account (admins)
     subject_sid: str | None
-    pending: deque[StatusChanged] = field(default_factory=deque)
+    pending: deque[Event] = field(default_factory=deque)
+    kind: type[Event] = StatusChanged  # which events this subscription is for
     waiter: asyncio.Future[None] | None = None
 
-    def wants(self, event: StatusChanged) -> bool:
-        return (self.account_sid is None or self.account_sid == event.account_sid) and (
-            self.subject_sid is None or self.subject_sid == event.subject_sid
+    def wants(self, event: Event) -> bool:
+        subject = event.subject_sid if isinstance(event, StatusChanged) else event.profile_sid
+        return (
+            isinstance(event, self.kind)
+            and (self.account_sid is None or self.account_sid == event.account_sid)
+            and (self.subject_sid is None or self.subject_sid == subject)
         )
 
-    def put(self, event: StatusChanged) -> bool:
+    def put(self, event: Event) -> bool:
         """Queue the event; False if the subscriber is MAX_PENDING events behind."""
         if len(self.pending) >= MAX_PENDING:
             return False
@@ -46,7 +58,7 @@ class _Subscriber:
             self.waiter.set_result(None)
         return True
 
-    async def get(self) -> StatusChanged:
+    async def get(self) -> Event:
         while not self.pending:
             self.waiter = asyncio.get_running_loop().create_future()
             try:
@@ -76,7 +88,7 @@ class EventHub:
         return len(self._subscribers)
 
     async def start(self, broker: Broker) -> None:
-        queue = await broker.private_queue(EVENTS, ["status.#"])
+        queue = await broker.private_queue(EVENTS, ["status.#", "verification.#"])
         self._consumer = await broker.consume(queue, adapt(self._on_message, name="subscriptions"))
 
     async def stop(self) -> None:
@@ -87,6 +99,8 @@ class EventHub:
     async def _on_message(self, message: Message) -> None:
         if isinstance(message, StatusChanged):
             self.accept(message)
+        elif isinstance(message, RepresentativeVerificationChanged):
+            self._deliver(message)
 
     def accept(self, event: StatusChanged) -> None:
         """Take one event off the broker; deliver it (and any it unblocks) in order."""
@@ -120,15 +134,21 @@ class EventHub:
         while len(self._subjects) > self.remembered:
             self._subjects.popitem(last=False)
 
-    def _deliver(self, event: StatusChanged) -> None:
+    def _deliver(self, event: Event) -> None:
         for sub in list(self._subscribers):
             if sub.wants(event) and not sub.put(event):
                 log.warning("subscriber too slow; dropping it")
                 self._subscribers.discard(sub)
 
-    def subscribe(self, *, account_sid: str | None, subject_sid: str | None) -> Subscription:
+    def subscribe(
+        self,
+        *,
+        account_sid: str | None,
+        subject_sid: str | None,
+        kind: type[Event] = StatusChanged,
+    ) -> Subscription:
         """`async with hub.subscribe(...) as events: async for event in events: ...`"""
-        return Subscription(self, _Subscriber(account_sid, subject_sid))
+        return Subscription(self, _Subscriber(account_sid, subject_sid, kind=kind))
 
 
 class Subscription:
@@ -151,7 +171,7 @@ class Subscription:
     def __aiter__(self) -> Subscription:
         return self
 
-    async def __anext__(self) -> StatusChanged:
+    async def __anext__(self) -> Event:
         # A subscriber dropped for being too slow still gets what was queued for it, then ends.
         if self._sub not in self._hub._subscribers and not self._sub.pending:
             raise StopAsyncIteration

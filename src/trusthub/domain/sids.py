@@ -15,6 +15,7 @@ class SidPrefix(StrEnum):
     REVIEW = "RV"
     ACCOUNT = "AC"
     DOCUMENT = "RD"
+    VERIFICATION = "VR"
 
 
 SID_RE = re.compile(r"[A-Z]{2}[0-9a-f]{32}")

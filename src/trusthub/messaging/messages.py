@@ -139,6 +139,35 @@ class StatusChanged(Message):
         return f"status.{self.subject_type.lower()}.{self.status.lower()}"
 
 
+class RepresentativeVerificationChanged(Message):
+    """A representative verification was requested (PENDING), answered or expired: feeds the
+    reviewers' `representativeVerificationChanged` subscription, and a PENDING one is also the
+    notifier's cue to email the link (the token is signed again there, never stored)."""
+
+    exchange: ClassVar[str] = EVENTS
+    type: Literal["verification.changed"] = "verification.changed"
+    event_id: str = Field(default_factory=_id)
+    verification_sid: str
+    representative_sid: str
+    profile_sid: str
+    account_sid: str
+    position: int
+    previous_status: str
+    status: str
+    requested_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None = None
+    occurred_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def subject_sid(self) -> str:
+        """The profile: what the delivery log files the verification email under."""
+        return self.profile_sid
+
+    def routing_key(self) -> str:
+        return f"verification.{self.status.lower()}"
+
+
 class WebhookRetry(Message):
     """A status callback to try again after `delay_ms` (through a delay queue). `attempt` counts
     every attempt of the event; `first_attempt` is where this series began (a replay of a
@@ -156,11 +185,12 @@ class WebhookRetry(Message):
 
 
 class EmailRetry(Message):
-    """A decision email to try again after `delay_ms`, through the emails' own delay queues."""
+    """An email to try again after `delay_ms`, through the emails' own delay queues: a decision
+    email (`StatusChanged`) or a representative's verification link."""
 
     exchange: ClassVar[str] = RETRY
     type: Literal["email.retry"] = "email.retry"
-    event: StatusChanged
+    event: Annotated[StatusChanged | RepresentativeVerificationChanged, Field(discriminator="type")]
     attempt: int
     delay_ms: int
     first_attempt: int = 1
@@ -179,6 +209,7 @@ AnyMessage = Annotated[
     | DecisionMade
     | ApprovalWithdrawn
     | StatusChanged
+    | RepresentativeVerificationChanged
     | WebhookRetry
     | EmailRetry,
     Field(discriminator="type"),

@@ -9,6 +9,8 @@ decisions (direct) ─ review.started,
 events (topic) ───── status.# ─────────▶ <ns>.webhooks         (quorum)  notifier
                                       ├▶ <ns>.emails           (quorum)  notifier
                                       └▶ one exclusive queue per gateway (subscriptions)
+                     verification.pending ▶ <ns>.emails  (the link to a representative)
+                     verification.# ──────▶ each gateway's queue (subscriptions)
 retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
                 └─── email.delay.<ms> ─▶ <ns>.emails.retry.<ms> (TTL) ─dead-letter─▶ <ns>.emails
 dlx (fanout) ──────────────────────────▶ <ns>.dead             (quorum)  dead-letter collector
@@ -142,7 +144,11 @@ class Topology:
                 ),
             ),
             QueueSpec(self.webhooks, q, ((e(EVENTS), "status.#"),)),
-            QueueSpec(self.emails, q, ((e(EVENTS), "status.#"),)),
+            QueueSpec(
+                self.emails,
+                q,
+                ((e(EVENTS), "status.#"), (e(EVENTS), "verification.pending")),
+            ),
             QueueSpec(
                 self.dead,
                 {"x-queue-type": "quorum"},

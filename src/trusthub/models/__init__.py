@@ -13,6 +13,7 @@ from .product import PhoneNumber, ProductPhoneNumber, TrustProduct
 from .profile import AuthorizedRepresentative, CustomerProfile
 from .purge import PurgeRun
 from .review import DeliveryAttempt, InboxMessage, Review
+from .verification import RepresentativeVerification
 
 __all__ = [
     "Account",
@@ -32,6 +33,7 @@ __all__ = [
     "Policy",
     "ProductPhoneNumber",
     "PurgeRun",
+    "RepresentativeVerification",
     "Review",
     "StatusChange",
     "SupportingDocument",

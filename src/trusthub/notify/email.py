@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -141,10 +142,15 @@ def _permanent(exc: aiosmtplib.SMTPException) -> bool:
 
 
 async def _send(deps: NotifierDeps, event: StatusChanged, profile: Subject) -> Outcome:
+    return await attempt_email(deps, lambda: compose_email(event, profile, deps.settings.smtp_from))
+
+
+async def attempt_email(deps: NotifierDeps, compose: Callable[[], EmailMessage]) -> Outcome:
+    """Compose and send one email; what came of it, for the delivery log (`record_attempt`)."""
     started_at, started = utcnow(), time.monotonic()
     error, permanent = None, False
     try:
-        email = compose_email(event, profile, deps.settings.smtp_from)
+        email = compose()
         await send_email(email, deps.smtp)
     except (ValueError, TypeError) as exc:  # e.g. a line break in a stored header value
         error, permanent = f"cannot compose the email: {exc}", True
@@ -162,8 +168,8 @@ async def handle_email(message: StatusChanged | EmailRetry, deps: NotifierDeps) 
         event, number, first = message.event, message.attempt, message.first_attempt
     else:
         event, number, first = message, 1, 1
-    if event.status not in DECISIONS:
-        return
+    if not isinstance(event, StatusChanged) or event.status not in DECISIONS:
+        return  # a verification email's retry goes to `verification_email.py`
     async with deps.sessions() as session:
         if await was_delivered(session, event.event_id, Channel.EMAIL, or_attempt=number):
             return

@@ -9,10 +9,17 @@ from ..consumers.dead_letters import FailureRecorder
 from ..consumers.runner import adapt
 from ..db import SessionFactory
 from ..messaging.broker import Broker, Consumer
-from ..messaging.messages import EmailRetry, Message, StatusChanged, WebhookRetry
+from ..messaging.messages import (
+    EmailRetry,
+    Message,
+    RepresentativeVerificationChanged,
+    StatusChanged,
+    WebhookRetry,
+)
 from ..transient import DependencyGate
 from .deps import NotifierDeps, webhook_client
 from .email import handle_email
+from .verification_email import handle_verification_email
 from .webhooks import handle_webhook
 
 
@@ -31,7 +38,12 @@ async def start_notifier(
             await handle_webhook(message, deps)
 
     async def email(message: Message) -> None:
-        if isinstance(message, StatusChanged | EmailRetry):
+        verification = RepresentativeVerificationChanged
+        if isinstance(message, verification) or (
+            isinstance(message, EmailRetry) and isinstance(message.event, verification)
+        ):
+            await handle_verification_email(message, deps)
+        elif isinstance(message, StatusChanged | EmailRetry):
             await handle_email(message, deps)
 
     failures = FailureRecorder(sessions)

@@ -8,10 +8,12 @@ from typing import Annotated
 
 import strawberry
 
-from ..messaging.messages import StatusChanged
+from ..domain.enums import Role
+from ..messaging.messages import RepresentativeVerificationChanged, StatusChanged
 from ..schema.context import Info
 from ..schema.events import shareable
 from ..schema.review_types import StatusChangedEvent
+from ..schema.verification_types import RepresentativeVerificationChangedEvent
 from .common import ClientError
 
 # The hub hands one event to every subscriber that wants it: build its GraphQL object once,
@@ -57,4 +59,33 @@ class Subscription:
         subject = str(subject_id) if subject_id is not None else None
         async with ctx.hub.subscribe(account_sid=account, subject_sid=subject) as events:
             async for event in events:
-                yield _view(event)
+                if isinstance(event, StatusChanged):
+                    yield _view(event)
+
+    @strawberry.subscription(
+        description="Every change of a representative verification: of one profile's "
+        "representatives, or of all that the caller may see (reviewers: every account)."
+    )
+    async def representative_verification_changed(
+        self,
+        info: Info,
+        customer_profile_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="One profile's representatives; all when left out."),
+        ] = None,
+    ) -> AsyncGenerator[RepresentativeVerificationChangedEvent, None]:
+        ctx = info.context
+        actor = ctx.actor
+        sees_all = actor.role in (Role.ADMIN, Role.REVIEWER)
+        if customer_profile_id is not None:
+            row = await ctx.loaders.profile.load(str(customer_profile_id))
+            if row is None or not (sees_all or ctx.can_see(row.account_sid)):
+                raise ClientError(f"No object with id {str(customer_profile_id)!r}.")
+        async with ctx.hub.subscribe(
+            account_sid=None if sees_all else actor.account_sid,
+            subject_sid=str(customer_profile_id) if customer_profile_id is not None else None,
+            kind=RepresentativeVerificationChanged,
+        ) as events:
+            async for event in events:
+                if isinstance(event, RepresentativeVerificationChanged):
+                    yield RepresentativeVerificationChangedEvent.from_message(event)

@@ -26,6 +26,7 @@ from ..resolvers.products import ProductMutation, ProductQuery
 from ..resolvers.profiles import ProfileMutation, ProfileQuery
 from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
+from ..resolvers.verifications import VerificationMutation
 from ..transient import OutageLog
 from . import product_types as pt
 from . import review_types as rt
@@ -47,7 +48,12 @@ class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
     "one transaction."
 )
 class Mutation(
-    ProfileMutation, ProductMutation, ReviewMutation, DeliveryMutation, DocumentMutation
+    ProfileMutation,
+    ProductMutation,
+    ReviewMutation,
+    DeliveryMutation,
+    DocumentMutation,
+    VerificationMutation,
 ):
     pass
 

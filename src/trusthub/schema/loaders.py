@@ -25,6 +25,7 @@ from ..models import (
     PhoneNumber,
     Policy,
     ProductPhoneNumber,
+    RepresentativeVerification,
     Review,
     StatusChange,
     SupportingDocument,
@@ -191,6 +192,14 @@ class Loaders:
             AuthorizedRepresentative,
             AuthorizedRepresentative.profile_sid,
             col(AuthorizedRepresentative.position),
+        )
+
+    @cached_property
+    def verification_by_representative(
+        self,
+    ) -> DataLoader[str, RepresentativeVerification | None]:
+        return _by_key(
+            self.fetch, RepresentativeVerification, RepresentativeVerification.representative_sid
         )
 
     @cached_property

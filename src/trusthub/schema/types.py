@@ -35,6 +35,7 @@ from .value_types import IndividualInformation as IndividualInformation
 from .value_types import ReviewReason as ReviewReason
 from .value_types import StatusChange as StatusChange
 from .value_types import enum_member as _enum
+from .verification_types import RepresentativeVerification
 
 if TYPE_CHECKING:
     from .document_types import SupportingDocument
@@ -62,6 +63,11 @@ class AuthorizedRepresentative(Node):
     phone_number: str = strawberry.field(description="E.164 phone number, e.g. +14155550100.")
     business_title: str = strawberry.field(description="Their title, e.g. Chief Executive.")
     job_position: JobPosition = strawberry.field(description="Their position in the business.")
+
+    @strawberry.field(description="Whether the representative confirmed acting for the business.")
+    async def verification(self, info: Info) -> RepresentativeVerification:
+        row = await info.context.loaders.verification_by_representative.load(str(self.id))
+        return RepresentativeVerification.from_row(row)
 
     @classmethod
     def from_row(cls, row: models.AuthorizedRepresentative) -> AuthorizedRepresentative:

@@ -14,7 +14,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.retries import delay_queue_for, wanted_delay_ms
-from ..messaging.messages import EmailRetry, StatusChanged, WebhookRetry
+from ..messaging.messages import (
+    EmailRetry,
+    RepresentativeVerificationChanged,
+    StatusChanged,
+    WebhookRetry,
+)
 from ..metrics import DELIVERY_ATTEMPTS
 from ..models import DeliveryAttempt
 from ..models.base import utcnow
@@ -53,7 +58,7 @@ class Attempt:
     """Which attempt of which event, on which channel, to where."""
 
     channel: Channel
-    event: StatusChanged
+    event: StatusChanged | RepresentativeVerificationChanged  # the latter: emails only
     number: int
     first_of_series: int
     target: str
@@ -77,16 +82,17 @@ def record_attempt(
         elif tries < max_attempts:
             wanted = wanted_delay_ms(tries, outcome.retry_after_ms)
             delay_ms = delay_queue_for(wanted, delays_ms)
-            retry = WebhookRetry if attempt.channel is Channel.WEBHOOK else EmailRetry
-            enqueue(
-                session,
-                retry(
-                    event=attempt.event,
-                    attempt=attempt.number + 1,
-                    delay_ms=delay_ms,
-                    first_attempt=attempt.first_of_series,
-                ),
-            )
+            event, number, first = attempt.event, attempt.number + 1, attempt.first_of_series
+            # Webhooks carry status changes only; verification events are emails.
+            if attempt.channel is Channel.WEBHOOK and isinstance(event, StatusChanged):
+                retry: WebhookRetry | EmailRetry = WebhookRetry(
+                    event=event, attempt=number, delay_ms=delay_ms, first_attempt=first
+                )
+            else:
+                retry = EmailRetry(
+                    event=event, attempt=number, delay_ms=delay_ms, first_attempt=first
+                )
+            enqueue(session, retry)
             next_attempt_at = utcnow() + timedelta(milliseconds=delay_ms)
         else:
             error = f"{error}; gave up after {tries} attempts"

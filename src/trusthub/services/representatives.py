@@ -13,11 +13,12 @@ from ..domain.enums import ProfileKind, Status
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.fields import REPRESENTATIVE_FIELDS, Path, apply_changes
 from ..domain.sids import SidPrefix, new_sid
-from ..models import AuthorizedRepresentative, CustomerProfile
+from ..models import AuthorizedRepresentative, CustomerProfile, RepresentativeVerification
 from .actor import Actor
 from .history import audit
 from .profiles import get_profile, touch
 from .scoping import get_owned
+from .verifications import CONFIRMED_FIELDS, forget
 
 MAX_REPRESENTATIVES = 2
 
@@ -117,6 +118,8 @@ async def update_representative(
             action="update_representative",
             fields=_rep_fields(rep.position, paths),
         )
+        if CONFIRMED_FIELDS.intersection(changed):
+            await forget(session, rep, actor)
         await session.flush()
     return profile
 
@@ -125,6 +128,13 @@ async def remove_representative(session: AsyncSession, actor: Actor, sid: str) -
     rep = await _get_representative(session, actor, sid)
     profile = await _editable_business_profile(session, actor, rep.profile_sid, ("id",))
     await session.delete(rep)
+    verification = await session.exec(
+        select(RepresentativeVerification).where(
+            RepresentativeVerification.representative_sid == rep.sid
+        )
+    )
+    for row in verification.all():
+        await session.delete(row)
     touch(profile)
     audit(
         session,

@@ -52,6 +52,9 @@ class VettingInput:
     # `SupportingDocument.model_dump()` of each attached document, and when they are judged.
     documents: Sequence[Mapping[str, Any]] = ()
     now: datetime | None = None
+    # AUTO_VERIFY_REPRESENTATIVES: an email at another domain than the website's is asked
+    # about (the reviewer requests verification) instead of rejected.
+    ask_representatives: bool = False
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,12 @@ def representative_reasons(
     *,
     business: bool,
     website_domain: str | None,
+    ask_on_mismatch: bool = False,
 ) -> Iterator[Reason]:
     """Every given representative complete and valid; for a business, representative #1
-    present and email addresses at the business's own domain (`website_domain`, when known)."""
+    present and email addresses at the business's own domain (`website_domain`, when known).
+    With `ask_on_mismatch` another domain is no reason: the reviewer asks the representative
+    to confirm instead (`domain/verification.py`)."""
     if business and 1 not in representatives:
         yield Reason(
             ReasonCode.AUTHORIZED_REPRESENTATIVE_1,
@@ -50,7 +53,9 @@ def representative_reasons(
         rep = representatives[position]
         yield from _one_representative(position, rep)
         if business:
-            yield from _email_domain(position, rep.get("email"), website_domain)
+            yield from _email_domain(
+                position, rep.get("email"), None if ask_on_mismatch else website_domain
+            )
     yield from _distinct_people(representatives)
 
 

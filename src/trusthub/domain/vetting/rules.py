@@ -59,7 +59,10 @@ def _reasons(data: VettingInput) -> Iterator[Reason]:
         yield Reason(ReasonCode.OTHER, ("kind",), f"Unknown profile kind {kind!r}.")
     yield from address_reasons(profile)
     yield from representative_reasons(
-        data.representatives, business=business, website_domain=_website_domain(profile)
+        data.representatives,
+        business=business,
+        website_domain=website_domain(profile),
+        ask_on_mismatch=data.ask_representatives,
     )
     if data.now is not None:
         yield from document_reasons(profile, data.documents, data.now)
@@ -68,7 +71,7 @@ def _reasons(data: VettingInput) -> Iterator[Reason]:
         yield Reason(ReasonCode.OTHER, ("notificationEmail",), problem)
 
 
-def _website_domain(profile: Mapping[str, Any]) -> str | None:
+def website_domain(profile: Mapping[str, Any]) -> str | None:
     """The domain representatives' emails must be at; None when the website itself is rejected
     (its own reason says why, and comparing against it would only add noise)."""
     url = profile.get("website_url")

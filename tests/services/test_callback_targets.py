@@ -9,6 +9,7 @@ import pytest
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.errors import DomainError, ErrorCode
+from trusthub.domain.pagination import PageArgs
 from trusthub.domain.products import TrustProductKind
 from trusthub.models import CustomerProfile, TrustProduct
 from trusthub.services import products, profiles
@@ -114,9 +115,10 @@ async def test_a_new_profile_with_an_internal_callback_is_not_created(
     # then
     assert [e.field for e in refused.value.errors] == [("statusCallback",)]
     async with sessions() as s:
-        assert await profiles.list_profiles(
-            s, alice.actor, profiles.ProfileFilter(), 10, None
-        ) == profiles.Page([], [], False, 0)
+        page = await profiles.list_profiles(
+            s, alice.actor, profiles.ProfileFilter(), PageArgs(size=10)
+        )
+    assert (page.rows, page.total_count) == ([], 0)
 
 
 async def test_the_setting_allows_private_networks_for_development(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,7 +27,7 @@ from ..messaging.messages import (
 )
 from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
 from ..models.base import utcnow
-from ..services.documents import document_facts
+from ..services.documents import profiles_document_facts
 from ..services.outbox import enqueue
 from ..services.reviews import AUTOMATED_REVIEWER, REVIEWER_INBOX, mark_processed, processed_of
 from ..services.subjects import Subject, subject_model
@@ -72,6 +73,7 @@ async def _vet(
     sandbox: bool,
     rules: EscalationRules,
     representatives: list[AuthorizedRepresentative],
+    documents: list[dict[str, Any]],
     ask: bool = False,
 ) -> VettingResult:
     if isinstance(subject, TrustProduct):
@@ -93,7 +95,7 @@ async def _vet(
             profile=subject.model_dump(),
             representatives={r.position: r.model_dump() for r in representatives},
             sandbox=sandbox,
-            documents=await document_facts(session, subject.sid),
+            documents=documents,
             now=utcnow(),
             ask_representatives=ask,
         ),
@@ -103,7 +105,8 @@ async def _vet(
 
 async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDeps) -> None:
     """Review several requests in one transaction (`runner.Batcher`), reading what they need
-    one statement per table: the inbox, the subjects, the profiles' representatives."""
+    one statement per table: the inbox, the subjects, the profiles' representatives and
+    documents."""
     async with deps.sessions() as session:
         done = await processed_of(session, CONSUMER, [m.message_id for m in messages])
         subjects = await _subjects(session, messages)
@@ -117,6 +120,7 @@ async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDep
             )
             for rep in rows.all():
                 reps[rep.profile_sid].append(rep)
+        documents = await profiles_document_facts(session, profiles)
         # The batch's outbox and inbox rows go out in one flush at commit; no read needs them
         # (`done` stands in for the inbox).
         with session.no_autoflush:
@@ -124,7 +128,14 @@ async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDep
                 if message.message_id not in done:
                     done.add(message.message_id)
                     subject = subjects.get(message.subject_sid)
-                    await _review(session, message, deps, subject, reps.get(message.subject_sid))
+                    await _review(
+                        session,
+                        message,
+                        deps,
+                        subject,
+                        reps.get(message.subject_sid),
+                        documents.get(message.subject_sid, []),
+                    )
         await session.commit()
 
 
@@ -148,6 +159,7 @@ async def _review(
     deps: ReviewerDeps,
     profile: Subject | None,
     representatives: list[AuthorizedRepresentative] | None,
+    documents: list[dict[str, Any]],
 ) -> None:
     in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
     if profile is None or profile.status not in in_review:
@@ -155,7 +167,9 @@ async def _review(
         return
     sandbox = await deps.is_sandbox(session, profile.account_sid)
     reps = representatives or []
-    result = await _vet(session, profile, sandbox, deps.rules, reps, deps.verify is not None)
+    result = await _vet(
+        session, profile, sandbox, deps.rules, reps, documents, deps.verify is not None
+    )
     review = message.review_sid
     if (
         deps.verify is not None

@@ -251,3 +251,20 @@ async def documents_of(session: AsyncSession, subject_sid: str) -> list[Supporti
 
 async def document_facts(session: AsyncSession, subject_sid: str) -> list[dict[str, Any]]:
     return [row.model_dump() for row in await documents_of(session, subject_sid)]
+
+
+async def profiles_document_facts(
+    session: AsyncSession, profile_sids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The documents of several profiles in one statement (the reviewer vets a batch at once)."""
+    facts: dict[str, list[dict[str, Any]]] = {sid: [] for sid in profile_sids}
+    if profile_sids:
+        rows = await session.exec(
+            select(SupportingDocument)
+            .where(col(SupportingDocument.profile_sid).in_(list(profile_sids)))
+            .order_by(col(SupportingDocument.created_at), col(SupportingDocument.sid))
+        )
+        for row in rows.all():
+            if row.profile_sid is not None:
+                facts[row.profile_sid].append(row.model_dump())
+    return facts

@@ -52,6 +52,8 @@ SCALARS = {
     "JSON": st.sampled_from(['{"a": 1}', "[]", "null"]).map(
         lambda v: graphql.StringValueNode(value=v)
     ),
+    # A file can only come in a multipart request; inline, a client can send only a value.
+    "Upload": st.sampled_from(["file.pdf", ""]).map(lambda v: graphql.StringValueNode(value=v)),
 }
 
 

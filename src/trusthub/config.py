@@ -399,6 +399,15 @@ class Settings(BaseSettings):
         return {k: decode_key(v) or b"" for k, v in self.blob_encryption_keys.items()}
 
     @property
+    def blob_key_id(self) -> str:
+        """The id that wraps new blobs: BLOB_ENCRYPTION_KEY_ID, or the only key's id."""
+        if self.blob_encryption_key_id is not None:
+            return self.blob_encryption_key_id
+        if len(self.blob_encryption_keys) == 1:
+            return next(iter(self.blob_encryption_keys))
+        raise ValueError("BLOB_ENCRYPTION_KEY_ID must name one of BLOB_ENCRYPTION_KEYS")
+
+    @property
     def graphiql_enabled(self) -> bool:
         return self.dev_mode if self.graphiql is None else self.graphiql
 

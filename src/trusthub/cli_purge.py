@@ -27,6 +27,7 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from .blobs import open_blob_store
     from .db import create_engine, create_session_factory
     from .services.purge import purge
 
@@ -36,6 +37,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             create_session_factory(engine),
             settings.personal_data_retention,
             trigger="cli",
+            blobs=open_blob_store(settings),
             dry_run=args.dry_run,
         )
     finally:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 
+from .blobs import BlobStore, open_blob_store
 from .config import Settings
 from .db import SessionFactory
 from .domain.privacy import PersonalDataRetention
@@ -19,9 +20,15 @@ log = logging.getLogger(__name__)
 
 class Purger:
     def __init__(
-        self, sessions: SessionFactory, retention: PersonalDataRetention, *, interval: float
+        self,
+        sessions: SessionFactory,
+        retention: PersonalDataRetention,
+        *,
+        interval: float,
+        blobs: BlobStore | None,
     ) -> None:
         self.sessions, self.retention, self.interval = sessions, retention, interval
+        self.blobs = blobs
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -30,6 +37,7 @@ class Purger:
             sessions,
             settings.personal_data_retention,
             interval=settings.purge_interval_hours * 3600,
+            blobs=open_blob_store(settings),
         )
 
     def start(self) -> None:
@@ -45,7 +53,9 @@ class Purger:
     async def run_once(self) -> dict[str, int] | None:
         """One run; None when it failed (logged; the next interval tries again)."""
         try:
-            run_id, counts = await purge(self.sessions, self.retention, trigger="schedule")
+            run_id, counts = await purge(
+                self.sessions, self.retention, trigger="schedule", blobs=self.blobs
+            )
         except Exception as error:
             log.warning(
                 "purging personal data failed (%s); trying again in %g s",

@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> None:
         "not resubmitted, or deleted, more than RETENTION_DAYS_REJECTED ago, and of profiles "
         "of accounts closed more than RETENTION_DAYS_CLOSED ago; history, reviews, "
         "evaluations, the delivery log, dead letters, outbox messages and stored responses "
-        "lose the messages and addresses that may quote it. PRUNE_BATCH_SIZE profiles per "
+        "lose the messages and addresses that may quote it; supporting documents lose their "
+        "attributes, file names and files. PRUNE_BATCH_SIZE profiles per "
         "transaction: safe to interrupt and run again. Prints rows changed per table. The "
         "decisions role does this every PURGE_INTERVAL_HOURS.",
     )

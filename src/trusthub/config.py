@@ -310,11 +310,13 @@ class Settings(BaseSettings):
         default_factory=dict,
         repr=False,
         description="Key-encryption keys for stored blobs: a JSON map of key id to a base64 "
-        "AES key (16, 24 or 32 bytes). Old ids stay to decrypt what they wrapped.",
+        "AES key (16, 24 or 32 bytes). Old ids stay to decrypt what they wrapped. Unset: "
+        "documents are stored unencrypted (a warning at start).",
     )
     blob_encryption_key_id: str | None = Field(
         default=None,
-        description="The id in BLOB_ENCRYPTION_KEYS that wraps new blobs' data keys.",
+        description="The id in BLOB_ENCRYPTION_KEYS that wraps new blobs' data keys (unset: "
+        "the only key's id).",
     )
 
     @field_validator(

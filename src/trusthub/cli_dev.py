@@ -17,6 +17,7 @@ from .config import Settings, get_settings, sqlite_path
 from .domain.enums import Role
 
 DEV_DATABASE_URL = "sqlite+aiosqlite:///./trusthub-dev.db"
+DEV_BLOB_KEY_FILE = Path("trusthub-dev-blob.key")
 DEMO_ACCOUNT = "demo"
 
 
@@ -46,6 +47,9 @@ def dev(args: argparse.Namespace) -> int:
     os.environ["BROKER_URL"] = "memory://"  # one process: the in-process broker
     os.environ.setdefault("SMTP_URL", "log://")  # show decision emails in the log
     os.environ["DEV_MODE"] = "true"
+    if "BLOB_ENCRYPTION_KEYS" not in os.environ:  # documents are encrypted in dev too
+        os.environ["BLOB_ENCRYPTION_KEYS"] = json.dumps({"dev": dev_blob_key(DEV_BLOB_KEY_FILE)})
+        os.environ["BLOB_ENCRYPTION_KEY_ID"] = "dev"
     # Local receivers (127.0.0.1, localhost) are what status callbacks call in development.
     os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
     from .web.cors import dev_origins
@@ -76,6 +80,11 @@ def banner(settings: Settings, host: str, port: int, keys: dict[str, str]) -> st
         lines.append(f"  {what}: {keys[account.label]}")
         lines.append(f"    GraphiQL: {graphiql_url(host, port, keys[account.label])}")
     lines.append("  (new keys at each start)")
+    if settings.blob_encryption_keys.keys() == {"dev"}:
+        lines.append(
+            f"  documents are encrypted with a generated dev key kept in {DEV_BLOB_KEY_FILE} "
+            "(set BLOB_ENCRYPTION_KEYS and BLOB_ENCRYPTION_KEY_ID to use your own)"
+        )
     if settings.four_eyes_review:
         lines.append(
             "  four-eyes review is on: a human approval needs a second reviewer "
@@ -89,6 +98,20 @@ def banner(settings: Settings, host: str, port: int, keys: dict[str, str]) -> st
     lines.append("  the same database from another terminal:")
     lines.extend(f"    {command}" for command in cli_commands(settings.database_url))
     return "\n".join(lines) + "\n"
+
+
+def dev_blob_key(path: Path) -> str:
+    """The dev blob key (base64), generated once and kept beside the dev database, so that
+    documents uploaded before a restart still open after it."""
+    import base64
+    import os
+
+    if path.is_file():
+        return path.read_text().strip()
+    key = base64.b64encode(os.urandom(32)).decode()
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
 
 
 def cli_commands(database_url: str) -> list[str]:

@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> None:
         "not resubmitted, or deleted, more than RETENTION_DAYS_REJECTED ago, and of profiles "
         "of accounts closed more than RETENTION_DAYS_CLOSED ago; history, reviews, "
         "evaluations, the delivery log, dead letters, outbox messages and stored responses "
-        "lose the messages and addresses that may quote it. PRUNE_BATCH_SIZE profiles per "
+        "lose the messages and addresses that may quote it; supporting documents lose their "
+        "attributes, file names and files. PRUNE_BATCH_SIZE profiles per "
         "transaction: safe to interrupt and run again. Prints rows changed per table. The "
         "decisions role does this every PURGE_INTERVAL_HOURS.",
     )
@@ -27,6 +28,7 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from .blobs import open_blob_store
     from .db import create_engine, create_session_factory
     from .services.purge import purge
 
@@ -36,6 +38,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             create_session_factory(engine),
             settings.personal_data_retention,
             trigger="cli",
+            blobs=open_blob_store(settings),
             dry_run=args.dry_run,
         )
     finally:

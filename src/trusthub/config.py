@@ -331,11 +331,13 @@ class Settings(BaseSettings):
         default_factory=dict,
         repr=False,
         description="Key-encryption keys for stored blobs: a JSON map of key id to a base64 "
-        "AES key (16, 24 or 32 bytes). Old ids stay to decrypt what they wrapped.",
+        "AES key (16, 24 or 32 bytes). Old ids stay to decrypt what they wrapped. Unset: "
+        "documents are stored unencrypted (a warning at start).",
     )
     blob_encryption_key_id: str | None = Field(
         default=None,
-        description="The id in BLOB_ENCRYPTION_KEYS that wraps new blobs' data keys.",
+        description="The id in BLOB_ENCRYPTION_KEYS that wraps new blobs' data keys (unset: "
+        "the only key's id).",
     )
 
     @field_validator(
@@ -440,6 +442,15 @@ class Settings(BaseSettings):
     def blob_keys(self) -> dict[str, bytes]:
         """The key-encryption keys, decoded (validated above)."""
         return {k: decode_key(v) or b"" for k, v in self.blob_encryption_keys.items()}
+
+    @property
+    def blob_key_id(self) -> str:
+        """The id that wraps new blobs: BLOB_ENCRYPTION_KEY_ID, or the only key's id."""
+        if self.blob_encryption_key_id is not None:
+            return self.blob_encryption_key_id
+        if len(self.blob_encryption_keys) == 1:
+            return next(iter(self.blob_encryption_keys))
+        raise ValueError("BLOB_ENCRYPTION_KEY_ID must name one of BLOB_ENCRYPTION_KEYS")
 
     @property
     def graphiql_enabled(self) -> bool:

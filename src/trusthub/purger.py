@@ -8,6 +8,7 @@ import asyncio
 import logging
 
 from .background import BackgroundLoop
+from .blobs import BlobStore, open_blob_store
 from .config import Settings
 from .db import SessionFactory
 from .domain.privacy import PersonalDataRetention
@@ -21,9 +22,15 @@ class Purger(BackgroundLoop):
     task_name = "purger"
 
     def __init__(
-        self, sessions: SessionFactory, retention: PersonalDataRetention, *, interval: float
+        self,
+        sessions: SessionFactory,
+        retention: PersonalDataRetention,
+        *,
+        interval: float,
+        blobs: BlobStore | None,
     ) -> None:
         self.sessions, self.retention, self.interval = sessions, retention, interval
+        self.blobs = blobs
 
     @classmethod
     def from_settings(cls, sessions: SessionFactory, settings: Settings) -> Purger:
@@ -31,12 +38,15 @@ class Purger(BackgroundLoop):
             sessions,
             settings.personal_data_retention,
             interval=settings.purge_interval_hours * 3600,
+            blobs=open_blob_store(settings),
         )
 
     async def run_once(self) -> dict[str, int] | None:
         """One run; None when it failed (logged; the next interval tries again)."""
         try:
-            run_id, counts = await purge(self.sessions, self.retention, trigger="schedule")
+            run_id, counts = await purge(
+                self.sessions, self.retention, trigger="schedule", blobs=self.blobs
+            )
         except Exception as error:
             log.warning(
                 "purging personal data failed (%s); trying again in %g s",

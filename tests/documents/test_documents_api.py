@@ -4,6 +4,7 @@ the ASGI app with a real local blob store."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,56 @@ async def test_a_request_past_max_upload_bytes_is_refused_with_413(
 
     assert response.status_code == 413
     assert await LocalBlobStore(blob_dir).keys() == []
+
+
+async def test_a_chunked_upload_past_max_upload_bytes_is_refused_with_413_while_it_streams(
+    client: httpx.AsyncClient, alice: Acct, blob_dir: Path
+) -> None:
+    # given the multipart body of a 21 MiB upload, sent in chunks with no Content-Length
+    profile_id = await new_profile(client, alice)
+    too_large = b"%PDF-" + b"0" * (21 * 1024 * 1024) + b"%%EOF"
+    variables = {
+        "input": {"profileId": profile_id, "type": "BUSINESS_REGISTRATION_CERTIFICATE"},
+        "file": None,
+    }
+    operations = json.dumps({"query": CREATE_DOCUMENT, "variables": variables})
+    multipart = httpx.Request(
+        "POST", "http://trusthub.test/graphql",
+        data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+        files={"0": ("big.pdf", too_large, "application/pdf")},
+    )  # fmt: skip
+    body = StreamedBody(multipart.read())
+
+    # when alice posts it
+    response = await client.post(
+        "/graphql",
+        content=body,
+        headers={
+            **alice.headers,
+            "Apollo-Require-Preflight": "true",
+            "Content-Type": multipart.headers["Content-Type"],
+        },
+    )
+
+    # then it went without a Content-Length and is refused: the server stopped reading one
+    # chunk past the limit, and nothing is kept
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert body.sent <= 20 * 1024 * 1024 + StreamedBody.CHUNK
+    assert body.sent < len(body.body)
+    assert await LocalBlobStore(blob_dir).keys() == []
+
+
+class StreamedBody:
+    """A request body sent in chunks (chunked transfer encoding), counting what was pulled."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.sent = body, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.sent < len(self.body):
+            chunk = self.body[self.sent : self.sent + self.CHUNK]
+            self.sent += len(chunk)
+            yield chunk

@@ -4,38 +4,14 @@ free port), through obstore: the same contract as the local store."""
 from __future__ import annotations
 
 import io
-import socket
-from collections.abc import Iterator
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from trusthub.blobs import BlobNotFound, open_blob_store
 from trusthub.blobs.s3 import S3BlobStore
 from trusthub.config import Settings
 
-BUCKET = "trusthub-documents"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-    ).create_bucket(Bucket=BUCKET)  # fmt: skip
-    yield endpoint
-    server.stop()
+from .conftest import BUCKET
 
 
 @pytest.fixture

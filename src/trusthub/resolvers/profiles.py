@@ -138,12 +138,16 @@ class ProfileMutation:
 
     @strawberry.mutation(
         description="Admins: replace this profile's personal data (its and its representatives' "
-        "names, emails, phone numbers, registration number, and what history, reviews and "
-        'the delivery log quote of it) with "[purged]" now, on a data subject\'s request. '
+        "names, emails, phone numbers, registration number, its documents' attributes and file "
+        "names, and what history, reviews and the delivery log quote of it) with "
+        "\"[purged]\" and delete its documents' files now, on a data subject's request. "
         "LOCKED while it or a revision of it is under review."
     )
     async def redact_customer_profile(self, info: Info, id: ProfileId) -> t.CustomerProfilePayload:
-        row, errors = await perform(info, lambda s, a: purge.redact_profile(s, a, str(id)))
+        blobs = info.context.blobs
+        row, errors = await perform(
+            info, lambda s, a: purge.redact_profile(s, a, str(id), blobs=blobs)
+        )
         return _profile_payload(row, errors)
 
     @strawberry.mutation(

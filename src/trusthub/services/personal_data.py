@@ -2,8 +2,8 @@
 
 Each holder empties its own table for one `PurgeTarget` inside the caller's transaction and
 says how many rows it changed; a second pass over the same target changes nothing, so a purge
-interrupted between batches is simply run again. A new kind of personal data (supporting
-documents: their attributes and blobs) joins by appending a holder to `HOLDERS`; a holder that
+interrupted between batches is simply run again. A new kind of personal data joins by adding a
+holder to `HOLDERS` (supporting documents: `document_purge.Documents`); a holder that
 deletes blobs does so before the commit, with a `delete` that ignores a missing key, so that a
 failed commit is retried by the next run and deletes nothing twice."""
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..blobs import BlobStore
 from ..domain.privacy import MARKER, PROFILE_COLUMNS, REPRESENTATIVE_COLUMNS, purge_messages
 from ..models import (
     AuditEntry,
@@ -33,6 +34,7 @@ from ..models import (
     StatusChange,
 )
 from ..models.idempotency import DONE
+from .document_purge import Documents
 
 # A stored response replaced by a purge: a retry with its key reads this, not the person.
 PURGED_RESPONSE = json.dumps({"data": None, "errors": [{"message": MARKER}]}).encode()
@@ -42,13 +44,15 @@ OUTBOX_SCAN = 500  # outbox rows read per statement while looking for a target's
 @dataclass(frozen=True)
 class PurgeTarget:
     """What one batch purges: profiles whose rows exist (`live`, emptied in place) and subjects
-    deleted earlier whose traces remain (`gone`), with the accounts they belonged to."""
+    deleted earlier whose traces remain (`gone`), with the accounts they belonged to, and the
+    blob store documents' bytes are deleted from (None: a dry run, which deletes nothing)."""
 
     run_id: int
     now: datetime
     live: Sequence[str]
     gone: Sequence[str]
     accounts: frozenset[str]
+    blobs: BlobStore | None = None
 
     @property
     def subjects(self) -> list[str]:
@@ -332,7 +336,7 @@ async def _owners(session: AsyncSession, target: PurgeTarget) -> dict[str, str]:
     return owners
 
 
-# The walk, in order. Supporting documents append theirs (see the module docstring).
+# The walk, in order.
 HOLDERS: list[PersonalDataHolder] = [
     Profiles(),
     Representatives(),
@@ -343,5 +347,6 @@ HOLDERS: list[PersonalDataHolder] = [
     DeadLetters(),
     Outbox(),
     IdempotentResponses(),
+    Documents(),
     Audit(),
 ]

@@ -28,11 +28,11 @@ from ..models import (
     Evaluation,
     Policy,
     ProductPhoneNumber,
-    SupportingDocument,
     TrustProduct,
 )
 from ..models.base import utcnow
 from .actor import Actor
+from .document_purge import drop_documents
 from .documents import document_facts
 from .history import audit, record_transition
 from .pagination import Page, keyset_page
@@ -168,9 +168,7 @@ async def delete_product(session: AsyncSession, actor: Actor, sid: str) -> str:
     await session.exec(
         sa.delete(ProductPhoneNumber).where(col(ProductPhoneNumber.trust_product_sid) == sid)
     )
-    await session.exec(
-        sa.delete(SupportingDocument).where(col(SupportingDocument.trust_product_sid) == sid)
-    )
+    await drop_documents(session, actor, product.account_sid, [sid])
     audit(session, actor, account_sid=product.account_sid, subject_sid=sid, action="delete")
     await session.delete(product)
     await session.flush()

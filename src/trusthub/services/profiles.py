@@ -33,11 +33,11 @@ from ..models import (
     PhoneNumber,
     Policy,
     ProductPhoneNumber,
-    SupportingDocument,
     TrustProduct,
 )
 from ..models.base import utcnow
 from .actor import Actor
+from .document_purge import drop_documents
 from .history import audit, record_transition
 from .pagination import Page, keyset_page
 from .scoping import get_owned, owned_by
@@ -305,12 +305,10 @@ async def _delete_dependents(session: AsyncSession, actor: Actor, profile: Custo
             subject_sid=product_sid,
             action="delete",
         )
+    # Their blobs stay until the purge (README, Retention): the audit trail names them.
+    owned = [profile.sid, *(await session.exec(products)).all()]
+    await drop_documents(session, actor, profile.account_sid, owned)
     for statement in (
-        # Their blobs are not deleted here (see README, Documents: retention).
-        sa.delete(SupportingDocument).where(
-            (col(SupportingDocument.profile_sid) == profile.sid)
-            | col(SupportingDocument.trust_product_sid).in_(products)
-        ),
         sa.delete(ProductPhoneNumber).where(
             col(ProductPhoneNumber.trust_product_sid).in_(products)
         ),

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..blobs import BlobStore
 from ..db import SessionFactory
 from ..domain.enums import Status
 from ..domain.errors import DomainError, ErrorCode
@@ -150,10 +151,12 @@ async def purge(
     retention: PersonalDataRetention,
     *,
     trigger: str,
+    blobs: BlobStore | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> tuple[int, dict[str, int]]:
-    """Purge everything due as of `now`; returns the run's id and rows changed per table."""
+    """Purge everything due as of `now`, deleting documents' blobs from `blobs` (never in a
+    dry run; None: rows only); returns the run's id and rows changed per table."""
     now = now or utcnow()
     run_id = await start_run(sessions, trigger, dry_run=dry_run)
     total = dict.fromkeys(tables(), 0)
@@ -166,7 +169,9 @@ async def purge(
             if not found.live and not found.gone:
                 break
             seen.update(found.live, found.gone)
-            target = PurgeTarget(run_id, now, found.live, found.gone, found.accounts)
+            target = PurgeTarget(
+                run_id, now, found.live, found.gone, found.accounts, None if dry_run else blobs
+            )
             _add(total, await purge_target(session, target))
             if not dry_run:
                 await session.commit()  # one batch, one transaction
@@ -177,7 +182,12 @@ async def purge(
 
 
 async def redact_profile(
-    session: AsyncSession, actor: Actor, sid: str, *, now: datetime | None = None
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    blobs: BlobStore | None,
+    now: datetime | None = None,
 ) -> CustomerProfile:
     """Purge one profile's personal data now (a data subject's request), revisions included,
     with a run of its own recorded in the same transaction. Admins only; refused while the
@@ -207,7 +217,7 @@ async def redact_profile(
     session.add(run)
     await session.flush()
     assert run.id is not None
-    target = PurgeTarget(run.id, now, sids, [], frozenset({profile.account_sid}))
+    target = PurgeTarget(run.id, now, sids, [], frozenset({profile.account_sid}), blobs)
     run.counts, run.finished_at = await purge_target(session, target), utcnow()
     session.add(run)
     await session.flush()

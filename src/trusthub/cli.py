@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="trusthub",
         description="trusthub: customer profiles, reviews and trust products over GraphQL.",
         epilog=f"Configuration is read from the environment or a .env file: {env}. "
-        "See README.md for each setting.",
+        "See docs/operators.md for each setting.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -18,7 +18,7 @@ from trusthub.domain.retries import (
     retry_horizon,
 )
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CUSTOMERS_DOC = Path(__file__).resolve().parents[2] / "docs" / "customers.md"
 
 
 def test_backoff_grows_exponentially_within_its_jitter() -> None:
@@ -95,9 +95,9 @@ def test_with_the_default_settings_a_callback_survives_a_day_of_downtime() -> No
     assert emails >= timedelta(hours=24)
 
 
-def test_the_readme_states_the_default_horizon() -> None:
-    # given the README's status callback section and the default settings
-    text = README.read_text()
+def test_the_customers_doc_states_the_default_horizon() -> None:
+    # given the status callback section of docs/customers.md and the default settings
+    text = CUSTOMERS_DOC.read_text()
     settings = Settings.model_construct()  # the defaults, whatever the environment says
     horizon = retry_horizon(settings.webhook_retry_delays_ms, settings.webhook_max_attempts)
 

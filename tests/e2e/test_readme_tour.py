@@ -1,19 +1,27 @@
 """The README's five-minute tour, run verbatim with a real Python client (`gql` over httpx)
 against a live gateway: each numbered step in order, the `BU…`/`IT…` placeholders replaced by
-the IDs earlier steps returned, and the outcomes the README promises checked."""
+the IDs earlier steps returned, and the outcomes the README promises checked. The gateway runs
+every role on the in-process broker, as `make dev` does, so the automated reviewer has decided
+the submitted profile before the reader lists it (step 8)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gql import Client, gql
+from gql.client import AsyncClientSession
 from gql.transport.httpx import HTTPXAsyncTransport
 
+from trusthub.config import Settings
+from trusthub.runtime import ALL_ROLES
+
 from ..conftest import Acct
-from .conftest import LiveServer
+from .conftest import LiveServer, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -51,13 +59,28 @@ def substitute(document: str, seen: dict[str, str]) -> str:
     return PLACEHOLDER.sub(replace, document)
 
 
+async def wait_until_decided(session: AsyncClientSession, sid: str) -> str:
+    """The profile's status once the reviewer has decided it, as a reader of step 7 would see it
+    a moment later."""
+    status = gql(f'query Status {{ customerProfile(id: "{sid}") {{ status }} }}')
+    async with asyncio.timeout(20):
+        while True:
+            data = await session.execute(status)
+            if data["customerProfile"]["status"] not in ("PENDING_REVIEW", "IN_REVIEW"):
+                return str(data["customerProfile"]["status"])
+            await asyncio.sleep(0.05)
+
+
 async def run_tour(url: str, account: Acct) -> dict[str, dict[str, Any]]:
-    """Every step's data by operation name; gql raises on any top-level error."""
+    """Every step's data by operation name; gql raises on any top-level error. Before the last
+    step the reviewer's decision is awaited (under `Decided`)."""
     transport = HTTPXAsyncTransport(url=url, headers=account.headers, timeout=10)
     seen: dict[str, str] = {}
     results: dict[str, dict[str, Any]] = {}
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
         for document in tour_steps():
+            if first_name(document) == "MyProfiles":
+                results["Decided"] = {"status": await wait_until_decided(session, seen["BU"])}
             data = await session.execute(gql(substitute(document, seen)))
             results[first_name(document)] = data
             for sid in sids(data):
@@ -65,14 +88,22 @@ async def run_tour(url: str, account: Acct) -> dict[str, dict[str, Any]]:
     return results
 
 
-async def test_the_readme_tour_runs_verbatim(server: LiveServer, alice: Acct) -> None:
+@pytest.fixture
+def dev_server(settings: Settings) -> Iterator[LiveServer]:
+    """What `make dev` runs: the gateway and every worker role in one process, on the
+    in-process broker."""
+    with serving(settings.model_copy(update={"broker_url": "memory://"}), ALL_ROLES) as live:
+        yield live
+
+
+async def test_the_readme_tour_runs_verbatim(dev_server: LiveServer, alice: Acct) -> None:
     # given the tour's eight numbered steps
     assert [first_name(d) for d in tour_steps()] == [
         "Viewer", "CreateDraft", "BadWebsite", "FillIn", "Evaluate", "AddRepresentative",
         "Submit", "MyProfiles",
     ]  # fmt: skip
     # when a Python gql client runs them in order against a gateway
-    steps = await run_tour(f"{server.base_url}/graphql", alice)
+    steps = await run_tour(f"{dev_server.base_url}/graphql", alice)
     # then each did what the README says it does
     assert steps["Viewer"]["viewer"]["account"]["id"] == alice.sid
     profile = steps["CreateDraft"]["createCustomerProfile"]["customerProfile"]
@@ -95,8 +126,11 @@ async def test_the_readme_tour_runs_verbatim(server: LiveServer, alice: Acct) ->
         [],
         "PENDING_REVIEW",
     )
+    # and step 8 lists the profile the reviewer has approved meanwhile, as step 7 says it does
+    assert steps["Decided"]["status"] == "APPROVED"
     listed = steps["MyProfiles"]["customerProfiles"]
     assert [e["node"]["id"] for e in listed["edges"]] == [profile["id"]]
+    assert listed["edges"][0]["node"]["status"] == "APPROVED"
     assert listed["edges"][0]["node"]["authorizedRepresentatives"] == [
         {"email": "grace@acmetelecom.com"}
     ]

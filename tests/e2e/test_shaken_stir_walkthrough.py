@@ -1,5 +1,5 @@
-"""The README's SHAKEN/STIR walk-through, end to end: a real server running every role on the
-in-process broker, driven over HTTP like a frontend, ending in an A attestation."""
+"""The SHAKEN/STIR walk-through of docs/customers.md, end to end: a real server running every
+role on the in-process broker, driven over HTTP like a frontend, ending in an A attestation."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`Idempotency-Key` on mutations, over the ASGI app on SQLite and PostgreSQL: a retry whose
-first answer was lost replays it instead of creating a second object (README "Retries and
+first answer was lost replays it instead of creating a second object (docs/api.md, "Retries and
 idempotency")."""
 
 from __future__ import annotations

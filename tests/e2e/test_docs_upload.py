@@ -1,4 +1,4 @@
-"""The README's curl example of a multipart upload, run as written against a live server
+"""The customers guide's curl example of a multipart upload, run as written against a live server
 (only the address, the key and the profile id filled in)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..conftest import Acct
 from ..documents.conftest import BLOB_KEYS, PDF
 from .conftest import LiveServer, serving
 
-README = Path(__file__).parents[2] / "README.md"
+GUIDE = Path(__file__).parents[2] / "docs" / "customers.md"
 CREATE_PROFILE = """
 mutation { createCustomerProfile(input: {kind: BUSINESS, friendlyName: "Acme",
   notificationEmail: "ops@acme.example.com"}) { customerProfile { id } } }
@@ -28,9 +28,9 @@ mutation { createCustomerProfile(input: {kind: BUSINESS, friendlyName: "Acme",
 
 def readme_curl() -> str:
     """The sh block of the Documents section that uploads with curl."""
-    section = README.read_text().split("\n## Documents\n", 1)[1]
+    section = GUIDE.read_text().split("\n## Documents\n", 1)[1]
     block = re.search(r"```sh\n(curl .*?)```", section, re.S)
-    assert block is not None, "README, Documents: no curl example"
+    assert block is not None, "docs/customers.md, Documents: no curl example"
     return block.group(1)
 
 
@@ -58,7 +58,7 @@ async def test_the_readme_curl_upload_works_as_written(
     command = readme_curl().replace("http://127.0.0.1:8000", upload_server.base_url)
     command = command.replace('"BU..."', json.dumps(profile_id))
 
-    # when the README's command runs
+    # when the guide's command runs
     result = subprocess.run(  # noqa: ASYNC221 - curl is the client under test
         ["bash", "-c", command],
         cwd=tmp_path,

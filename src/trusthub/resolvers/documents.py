@@ -1,4 +1,4 @@
-"""Supporting document mutations: upload (GraphQL multipart request) and removal."""
+"""Supporting document mutations: upload (GraphQL multipart request), replacement and removal."""
 
 from __future__ import annotations
 
@@ -64,6 +64,49 @@ class DocumentMutation:
         )
         document = dt.SupportingDocument.from_row(row) if row is not None else None
         return dt.SupportingDocumentPayload(supporting_document=document, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Replace a document's file (and attributes) while its profile or trust "
+        "product is DRAFT or REJECTED: the new document (a new id) keeps the owner and type, the "
+        "old one is removed. Checked like an upload; when refused, nothing changes."
+    )
+    async def replace_supporting_document(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The document to replace (RD…).")
+        ],
+        file: Annotated[
+            Upload, strawberry.argument(description="The new file (GraphQL multipart request).")
+        ],
+        attributes: Annotated[
+            list[dt.DocumentAttributeInput] | None,
+            strawberry.argument(
+                description="The new document's attributes, all of them; omitted, the old "
+                "document's attributes carry over."
+            ),
+        ] = None,
+    ) -> dt.SupportingDocumentPayload:
+        store = info.context.blobs
+        assert store is not None  # the gateway always gives one
+        try:
+            uploaded = _uploaded(file)
+        except DomainError as exc:
+            return dt.SupportingDocumentPayload(
+                supporting_document=None, user_errors=user_errors(exc)
+            )
+        pairs = None if attributes is None else [(a.name, a.value) for a in attributes]
+        result, errors = await perform(
+            info,
+            lambda s, actor: documents.replace_document(s, actor, store, str(id), uploaded, pairs),
+        )
+        if result is None:
+            return dt.SupportingDocumentPayload(supporting_document=None, user_errors=errors)
+        old, new = result
+        await documents.collect_blob(info.context.sessions, store, old.blob_key)
+        return dt.SupportingDocumentPayload(
+            supporting_document=dt.SupportingDocument.from_row(new), user_errors=[]
+        )
 
     @strawberry.mutation(
         description="Remove a document from a DRAFT or REJECTED profile or trust product."

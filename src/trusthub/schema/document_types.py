@@ -118,13 +118,13 @@ class SupportingDocument(Node):
         return f"{base}{document_links.PATH_PREFIX}{token}"
 
 
-@strawberry.type(description="The result of an upload.")
+@strawberry.type(description="The result of an upload or a replacement.")
 class SupportingDocumentPayload:
     supporting_document: SupportingDocument | None = strawberry.field(
         description="The stored document; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why the upload was refused (nothing is stored then)."
+        description="Why it was refused (nothing is stored or changed then)."
     )
 
 

@@ -1,13 +1,14 @@
-"""Supporting documents: attach an uploaded file to a profile or trust product, remove it, and
-read the documents of a subject. The file is checked whole (type by its bytes, size, integrity)
-before a byte of it reaches the blob store, so a refused upload leaves nothing behind."""
+"""Supporting documents: attach an uploaded file to a profile or trust product, replace or
+remove it, and read the documents of a subject. The file is checked whole (type by its bytes,
+size, integrity) before a byte of it reaches the blob store, so a refused upload leaves nothing
+behind."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from sqlmodel import col, func, select
@@ -151,19 +152,8 @@ async def create_document(
     file_name = d.check_file_name(upload.file_name)
     found = await asyncio.to_thread(scan, upload.source, spec.max_bytes)
     _check_content(spec, found)
-    row = SupportingDocument(
-        sid=new_sid(SidPrefix.DOCUMENT),
-        account_sid=owner.account_sid,
-        profile_sid=data.profile_sid,
-        trust_product_sid=data.trust_product_sid,
-        type=data.type.value,
-        attributes=attributes,
-        file_name=file_name,
-        size=found.size,
-        content_type=str(found.content_type),
-        sha256=found.sha256,
-        blob_key=blob_key(owner.account_sid, found.sha256),
-        expires_at=d.expires_at(attributes),
+    row = _new_row(
+        owner, data.profile_sid, data.trust_product_sid, spec, attributes, file_name, found
     )
     session.add(row)
     owner.updated_at = utcnow()
@@ -172,11 +162,86 @@ async def create_document(
         action="attach_document", fields=[row.sid],
     )  # fmt: skip
     await session.flush()
-    # Last, once everything else has passed: only a committed-to-be document's bytes are kept.
+    await _keep_bytes(store, row, upload)
+    return row
+
+
+async def replace_document(
+    session: AsyncSession,
+    actor: Actor,
+    store: BlobStore,
+    sid: str,
+    upload: UploadedFile,
+    attributes: Sequence[tuple[str, str]] | None,
+) -> tuple[SupportingDocument, SupportingDocument]:
+    """Swap a document of an editable owner for a new file of the same type: the new row keeps
+    the owner and type (with `attributes`, or the old ones when None, checked again), the old
+    row goes. Returns (old, new); the caller collects the old blob once committed."""
+    old = await get_document(session, actor, sid)
+    owner = await _owner(session, actor, old.profile_sid, old.trust_product_sid)
+    spec = await document_type(session, d.SupportingDocumentType(old.type))
+    pairs = list(old.attributes.items()) if attributes is None else attributes
+    checked = _replacement_attributes(spec, pairs)
+    file_name = d.check_file_name(upload.file_name)
+    found = await asyncio.to_thread(scan, upload.source, spec.max_bytes)
+    _check_content(spec, found)
+    row = _new_row(owner, old.profile_sid, old.trust_product_sid, spec, checked, file_name, found)
+    await session.delete(old)
+    session.add(row)
+    owner.updated_at = utcnow()
+    audit(
+        session, actor, account_sid=owner.account_sid, subject_sid=owner.sid,
+        action="replace_document", fields=[old.sid, row.sid],
+    )  # fmt: skip
+    await session.flush()
+    await _keep_bytes(store, row, upload)
+    return old, row
+
+
+def _replacement_attributes(
+    spec: d.DocumentTypeSpec, pairs: Sequence[tuple[str, str]]
+) -> dict[str, str]:
+    """`check_attributes` names fields under `input`; replace takes `attributes` as an argument."""
+    try:
+        return d.check_attributes(spec, pairs)
+    except DomainError as exc:
+        errors = [
+            replace(e, field=e.field[1:]) if e.field and e.field[0] == "input" else e
+            for e in exc.errors
+        ]
+        raise DomainError(errors) from None
+
+
+def _new_row(
+    owner: CustomerProfile | TrustProduct,
+    profile_sid: str | None,
+    trust_product_sid: str | None,
+    spec: d.DocumentTypeSpec,
+    attributes: dict[str, str],
+    file_name: str,
+    found: Scan,
+) -> SupportingDocument:
+    return SupportingDocument(
+        sid=new_sid(SidPrefix.DOCUMENT),
+        account_sid=owner.account_sid,
+        profile_sid=profile_sid,
+        trust_product_sid=trust_product_sid,
+        type=spec.code.value,
+        attributes=attributes,
+        file_name=file_name,
+        size=found.size,
+        content_type=str(found.content_type),
+        sha256=found.sha256,
+        blob_key=blob_key(owner.account_sid, found.sha256),
+        expires_at=d.expires_at(attributes),
+    )
+
+
+async def _keep_bytes(store: BlobStore, row: SupportingDocument, upload: UploadedFile) -> None:
+    """Last, once everything else has passed: only a committed-to-be document's bytes are kept."""
     if not await store.exists(row.blob_key):
         upload.source.seek(0)
         await store.put(row.blob_key, upload.source)
-    return row
 
 
 def _check_content(spec: d.DocumentTypeSpec, found: Scan) -> None:

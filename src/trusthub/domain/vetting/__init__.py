@@ -34,7 +34,8 @@ Choices:
 - Registrable domains are approximated (last two labels, three under a ccTLD's co./com./org.…)
   rather than read from the Public Suffix List, which is not a dependency.
 
-Sandbox accounts: `SANDBOX_MAGIC_VALUES` lists friendly-name endings that force an outcome.
+Sandbox accounts: `SANDBOX_MAGIC_VALUES` lists friendly-name endings that force an outcome, and
+document file-name endings that force a document's rejection or expiry.
 """
 
 from .model import EscalationRules, Reason, Verdict, VettingInput, VettingResult

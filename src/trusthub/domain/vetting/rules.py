@@ -65,7 +65,7 @@ def _reasons(data: VettingInput) -> Iterator[Reason]:
         ask_on_mismatch=data.ask_representatives,
     )
     if data.now is not None:
-        yield from document_reasons(profile, data.documents, data.now)
+        yield from document_reasons(profile, data.documents, data.now, sandbox=data.sandbox)
     problem = email_problem(profile.get("notification_email"))
     if problem:
         yield Reason(ReasonCode.OTHER, ("notificationEmail",), problem)

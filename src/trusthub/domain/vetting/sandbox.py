@@ -1,6 +1,8 @@
 """Sandbox magic values: on a sandbox account, a profile whose friendly name ends with one of
 these tokens gets the outcome the token names, whatever its data, so that integrators can test
-every path (approval, each rejection reason, escalation to a human)."""
+every path (approval, each rejection reason, escalation to a human). A supporting document
+whose file name (before its extension) ends with a document token is judged as that token says,
+inside the ordinary checks; a forcing friendly name still decides alone."""
 
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ from .model import Path, Reason, Verdict, VettingResult
 APPROVE_TOKEN = "sandbox-approve"
 ESCALATE_TOKEN = "sandbox-escalate"
 REJECT_TOKEN_PREFIX = "sandbox-reject-"
+# At the end of a document's file name stem, e.g. `certificate-sandbox-reject.pdf`. The file
+# name, not an attribute: every document type has one (only IDs carry a document_number).
+DOCUMENT_REJECT_TOKEN = "sandbox-reject"
+DOCUMENT_EXPIRED_TOKEN = "sandbox-expired"
 
 # Where each forced rejection points, as a real rejection for that code would.
 _REJECT_FIELDS: dict[ReasonCode, Path] = {
@@ -40,6 +46,8 @@ SANDBOX_MAGIC_VALUES: dict[str, str] = {
         token: f"Rejected with one reason of code {code.value}."
         for token, code in _REJECT_TOKENS.items()
     },
+    DOCUMENT_REJECT_TOKEN: "A document so named is rejected, the reason naming it.",
+    DOCUMENT_EXPIRED_TOKEN: "A document so named is judged expired, the reason naming it.",
 }
 
 
@@ -58,4 +66,17 @@ def sandbox_outcome(friendly_name: Any) -> VettingResult | None:
         if name.endswith(token):
             message = f"Sandbox magic value {token} forces a rejection with code {code.value}."
             return VettingResult(Verdict.REJECTED, (Reason(code, _REJECT_FIELDS[code], message),))
+    return None
+
+
+def document_token(file_name: Any) -> str | None:
+    """The document token its file name ends with before the extension (any letter case)."""
+    if not isinstance(file_name, str):
+        return None
+    stem = file_name.strip().lower()
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0]
+    for token in (DOCUMENT_REJECT_TOKEN, DOCUMENT_EXPIRED_TOKEN):
+        if stem.endswith(token):
+            return token
     return None

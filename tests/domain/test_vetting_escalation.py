@@ -118,12 +118,13 @@ REJECT_TOKENS = {
 }
 
 
-def test_the_magic_values_are_approve_escalate_and_one_rejection_per_reason_code() -> None:
+def test_the_magic_values_are_one_per_outcome_and_reason_code_and_two_for_documents() -> None:
     # given / when
     tokens = set(SANDBOX_MAGIC_VALUES)
 
     # then
-    assert tokens == {"sandbox-approve", "sandbox-escalate", *REJECT_TOKENS}
+    documents = {"sandbox-reject", "sandbox-expired"}
+    assert tokens == {"sandbox-approve", "sandbox-escalate", *REJECT_TOKENS, *documents}
     assert set(REJECT_TOKENS.values()) == set(ReasonCode)
     assert all(description.strip() for description in SANDBOX_MAGIC_VALUES.values())
 

@@ -213,7 +213,9 @@ async def make_deps(sessions: SessionFactory, settings: Settings) -> AsyncIterat
         values: dict[str, Any] = {
             "smtp_url": f"smtp://127.0.0.1:{free_port()}",
             "smtp_from": "Trust Hub <notifications@trusthub.example>",
-            "webhook_timeout_seconds": 0.5,
+            # Generous: under load a local receiver can take longer than half a second to
+            # answer; the timeout test sets its own.
+            "webhook_timeout_seconds": 5.0,
             "webhook_max_attempts": 5,
             "webhook_allow_private_networks": True,
             **overrides,

@@ -374,13 +374,6 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         Route("/metrics", metrics),
         *verify_page.routes(sessions, settings),
     ]
-    if settings.bench_baseline:
-        from . import bench_baseline
-
-        async def account_of(request: Request) -> Account | None:
-            return await authenticate(bearer_key(request.headers.get("authorization")))
-
-        routes += bench_baseline.routes(sessions, account_of)
     if settings.graphiql_enabled:
         routes.append(graphiql.assets())
     app = Starlette(

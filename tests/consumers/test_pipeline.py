@@ -18,7 +18,7 @@ from trusthub.domain.reviews import ReviewOutcome, ReviewStatus
 from trusthub.messaging.messages import DecisionMade, ReasonPayload, StatusChanged, encode
 from trusthub.models import CustomerProfile, InboxMessage, Review, StatusChange
 from trusthub.runtime import Role, Runtime
-from trusthub.services import evaluations, human_review, profiles, representatives, reviews
+from trusthub.services import human_review, profiles, representatives, reviews, submission
 
 from ..conftest import Acct, MakeAccount, delete_namespace
 from ..factories import business_profile, rep_changes
@@ -57,7 +57,7 @@ async def submitted_profile(
         await representatives.add_representative(
             s, account.actor, row.sid, 1, rep_changes(**{**REAL_REP, **(rep or {})})
         )
-        await evaluations.submit_profile(s, account.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, account.actor, row.sid, accept_terms=True)
         await s.commit()
         return row.sid
 

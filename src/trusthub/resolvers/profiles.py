@@ -14,7 +14,7 @@ from ..schema import types as t
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.errors import UserError
-from ..services import evaluations, profiles, purge, representatives, revisions
+from ..services import evaluations, profiles, purge, representatives, revisions, submission
 from .common import ClientError, page_args, perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
@@ -224,7 +224,7 @@ class ProfileMutation:
     ) -> t.CustomerProfilePayload:
         row, errors = await perform(
             info,
-            lambda s, a: evaluations.submit_profile(
+            lambda s, a: submission.submit_profile(
                 s, a, str(input.id), accept_terms=input.accept_terms, settings=info.context.settings
             ),
         )

@@ -38,7 +38,7 @@ from ..models import (
 from ..models.base import utcnow
 from .actor import Actor
 from .document_purge import drop_documents
-from .history import audit, record_transition
+from .history import audit, record_history
 from .pagination import Page, keyset_page
 from .scoping import get_owned, owned_by
 
@@ -175,7 +175,7 @@ async def create_profile(
         **values,
     )
     session.add(profile)
-    await record_transition(
+    await record_history(
         session,
         account_sid=profile.account_sid,
         subject_sid=profile.sid,
@@ -183,7 +183,6 @@ async def create_profile(
         previous=None,
         status=Status.DRAFT,
         actor=actor.name,
-        publish=False,
     )
     audit(
         session,

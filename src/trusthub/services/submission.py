@@ -15,11 +15,11 @@ from ..models import CustomerProfile, Evaluation
 from ..models.base import utcnow
 from .actor import Actor
 from .evaluations import evaluate_profile_row
-from .history import record_transition
 from .outbox import enqueue
 from .profiles import get_profile
 from .reviews import open_review
 from .subjects import Subject, subject_type_of
+from .transitions import transition
 
 
 def ensure_submittable(subject: Subject, *, accept_terms: bool) -> Status:
@@ -60,7 +60,7 @@ async def send_for_review(
     subject.terms_version = settings.terms_version
     subject.reasons = []
     subject.updated_at = utcnow()
-    await record_transition(
+    await transition(
         session,
         account_sid=subject.account_sid,
         subject_sid=subject.sid,

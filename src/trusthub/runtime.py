@@ -16,20 +16,17 @@ import sqlalchemy as sa
 from .config import Settings
 from .consumers.dead_letters import DeadLetterCollector, FailureRecorder
 from .consumers.decisions import DecisionDeps, decision_batcher
-from .consumers.reviewer import ReviewerDeps, handle_review_batch
-from .consumers.runner import Batcher, adapt_batches
+from .consumers.reviewer import ReviewerDeps, review_batcher
+from .consumers.runner import adapt_batches
 from .consumers.subscriptions import EventHub
 from .consumers.sweeper import Sweeper
 from .consumers.verification_expiry import VerificationExpiry
 from .db import SessionFactory
-from .domain.vetting import EscalationRules
 from .messaging.broker import Broker, Consumer, create_broker
-from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
 from .pruner import Pruner
 from .purger import Purger
-from .services.verifications import link_keys
 from .tracing import configure as configure_tracing
 from .tracing import shutdown as shutdown_tracing
 from .transient import DependencyGate
@@ -149,25 +146,10 @@ class Runtime:
         log.info("runtime started: %s", ", ".join(sorted(self.roles)))
 
     async def _start_reviewer(self) -> None:
-        s = self.settings
-        deps = ReviewerDeps(
-            self.sessions,
-            EscalationRules(
-                escalate_isv_primary=s.escalate_isv_primary,
-                escalate_industries=frozenset(s.escalate_industries),
-                escalate_regions=frozenset(s.escalate_regions),
-            ),
-            verify=link_keys(s) if s.auto_verify_representatives else None,
+        batcher = review_batcher(
+            ReviewerDeps.from_settings(self.sessions, self.settings, after_commit=self.relay.wake),
+            gate=self.gate,
         )
-
-        async def review(messages: list[Message]) -> None:
-            await handle_review_batch([m for m in messages if isinstance(m, ReviewRequested)], deps)
-            self.relay.wake()
-
-        async def review_one(message: Message) -> None:
-            await review([message])
-
-        batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
         t = self.broker.topology
         handler = adapt_batches(
             batcher,

@@ -33,7 +33,7 @@ from .live_connections import FORBIDDEN, TOO_MANY, ClosableWebSocketAdapter, Liv
 from .logs import bind, trace_id_of
 from .metrics import CONTENT_TYPE_LATEST, Scrape
 from .models import Account
-from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
+from .runtime import ALL_ROLES, GATEWAY_ROLES, ProcessRole, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
 from .schema.http_body import BodyRefused, decode_body
@@ -290,13 +290,15 @@ class AuthGate:
                         raise
 
 
-def default_roles(settings: Settings) -> frozenset[Role]:
+def default_roles(settings: Settings) -> frozenset[ProcessRole]:
     if settings.broker_url.startswith("memory://"):
         return ALL_ROLES  # an in-process broker reaches no other process: run everything here
-    return GATEWAY_ROLES if settings.run_consumers else frozenset({Role.SUBSCRIPTIONS})
+    return GATEWAY_ROLES if settings.run_consumers else frozenset({ProcessRole.SUBSCRIPTIONS})
 
 
-def create_app(settings: Settings | None = None, roles: frozenset[Role] | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, roles: frozenset[ProcessRole] | None = None
+) -> Starlette:
     """The gateway. Its lifespan also runs `roles` (see `default_roles`: on RabbitMQ the relay,
     the decision consumer and the subscription feed, or only the feed when RUN_CONSUMERS is
     off; on memory:// everything)."""

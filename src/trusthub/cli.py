@@ -356,10 +356,12 @@ async def _worker(settings: Settings, role: str) -> int:
     import signal
 
     from .db import create_engine, create_session_factory
-    from .runtime import Role, Runtime
+    from .runtime import ProcessRole, Runtime
 
     engine = create_engine(settings.database_url, settings)
-    runtime = Runtime(settings, create_session_factory(engine), frozenset({Role(role), Role.RELAY}))
+    runtime = Runtime(
+        settings, create_session_factory(engine), frozenset({ProcessRole(role), ProcessRole.RELAY})
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

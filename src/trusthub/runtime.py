@@ -34,7 +34,9 @@ from .transient import DependencyGate
 log = logging.getLogger(__name__)
 
 
-class Role(StrEnum):
+class ProcessRole(StrEnum):
+    """What one process runs (`trusthub worker ROLE`); named apart from an account's `Role`."""
+
     RELAY = "relay"
     DECISIONS = "decisions"
     REVIEWER = "reviewer"
@@ -45,8 +47,8 @@ class Role(StrEnum):
 # Unacknowledged messages a batching consumer holds: the most one batch can take.
 BATCH_PREFETCH = 64
 
-GATEWAY_ROLES = frozenset({Role.RELAY, Role.DECISIONS, Role.SUBSCRIPTIONS})
-ALL_ROLES = frozenset(Role)
+GATEWAY_ROLES = frozenset({ProcessRole.RELAY, ProcessRole.DECISIONS, ProcessRole.SUBSCRIPTIONS})
+ALL_ROLES = frozenset(ProcessRole)
 
 
 # The interpreter's default runs a young-generation collection every 700 allocations; a gateway
@@ -74,7 +76,7 @@ def topology_for(settings: Settings) -> Topology:
 class Runtime:
     settings: Settings
     sessions: SessionFactory
-    roles: frozenset[Role]
+    roles: frozenset[ProcessRole]
     broker: Broker = field(init=False)
     hub: EventHub = field(default_factory=EventHub)
     relay: OutboxRelay = field(init=False)
@@ -98,9 +100,9 @@ class Runtime:
         await self.broker.connect()
         await self.broker.declare()
         t = self.broker.topology
-        if Role.RELAY in self.roles:
+        if ProcessRole.RELAY in self.roles:
             self.relay.start()
-        if Role.DECISIONS in self.roles:
+        if ProcessRole.DECISIONS in self.roles:
             batcher = decision_batcher(
                 DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
             )
@@ -137,11 +139,11 @@ class Runtime:
             self._closers.append(purger.stop)
             collector = DeadLetterCollector(self.sessions, delivery_limit=t.delivery_limit)
             self._consumers.append(await self.broker.consume(t.dead, collector))
-        if Role.REVIEWER in self.roles:
+        if ProcessRole.REVIEWER in self.roles:
             await self._start_reviewer()
-        if Role.NOTIFIER in self.roles:
+        if ProcessRole.NOTIFIER in self.roles:
             await self._start_notifier()
-        if Role.SUBSCRIPTIONS in self.roles:
+        if ProcessRole.SUBSCRIPTIONS in self.roles:
             await self.hub.start(self.broker)
         log.info("runtime started: %s", ", ".join(sorted(self.roles)))
 

@@ -17,7 +17,7 @@ from trusthub.domain.enums import Status
 from trusthub.domain.reviews import ReviewOutcome, ReviewStatus
 from trusthub.messaging.messages import DecisionMade, ReasonPayload, StatusChanged, encode
 from trusthub.models import CustomerProfile, InboxMessage, Review, StatusChange
-from trusthub.runtime import Role, Runtime
+from trusthub.runtime import ProcessRole, Runtime
 from trusthub.services import human_review, profiles, representatives, reviews, submission
 
 from ..conftest import Acct, MakeAccount, delete_namespace
@@ -29,7 +29,9 @@ REAL_LOOKING: dict[tuple[str, ...], Any] = {
 }
 # Numbers in 555-0100..0199 are fiction; the reviewer rejects them.
 REAL_REP = {"email": "grace@acmetelecom.com", "phoneNumber": "+14155552671"}
-PIPELINE = frozenset({Role.RELAY, Role.REVIEWER, Role.DECISIONS, Role.SUBSCRIPTIONS})
+PIPELINE = frozenset(
+    {ProcessRole.RELAY, ProcessRole.REVIEWER, ProcessRole.DECISIONS, ProcessRole.SUBSCRIPTIONS}
+)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..domain.enums import Status
+from ..domain import lifecycle
 from ..domain.vetting import EscalationRules, Verdict, VettingInput, VettingResult, vet_profile
 from ..domain.vetting.products import vet_product
 from ..logs import bind
@@ -94,8 +94,7 @@ class AutomatedReviewer:
         reps: list[AuthorizedRepresentative],
         documents: list[dict[str, Any]],
     ) -> None:
-        in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
-        if subject is None or subject.status not in in_review:
+        if subject is None or subject.status not in lifecycle.UNDER_REVIEW_STATUSES:
             mark_processed(session, INBOX, message.message_id, "dropped")
             return
         sandbox = await self.is_sandbox(session, subject.account_sid)

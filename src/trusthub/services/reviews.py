@@ -297,11 +297,10 @@ async def _reject_products_of(session: AsyncSession, profile: CustomerProfile, a
     """Products follow their profile: under review or approved → REJECTED (DRAFT and REJECTED
     ones stay as they are); their open reviews are closed."""
     reason = {"code": "OTHER", "field": ["customerProfileId"], "message": WITHDRAWN_PROFILE}
-    live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
     products = await session.exec(
         select(TrustProduct)
         .where(TrustProduct.customer_profile_sid == profile.sid)
-        .where(col(TrustProduct.status).in_(live))
+        .where(col(TrustProduct.status).in_(lifecycle.status_values(lifecycle.LOCKED_STATUSES)))
         .with_for_update()
     )
     for product in products.all():

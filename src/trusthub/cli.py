@@ -426,7 +426,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # the connection (1009) on a larger one instead of buffering its default 16 MiB.
         "ws_max_size": settings.max_body_bytes,
         # Subscription events are a few hundred bytes of JSON: compressing them saves little,
-        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
+        # and each connection's zlib state costs memory and every message a deflate call.
         "ws_per_message_deflate": False,
     }
 

@@ -51,12 +51,10 @@ GATEWAY_ROLES = frozenset({ProcessRole.RELAY, ProcessRole.DECISIONS, ProcessRole
 ALL_ROLES = frozenset(ProcessRole)
 
 
-# The interpreter's default runs a young-generation collection every 700 allocations; a gateway
-# fanning one event out to 1,000 subscribers allocates millions of short-lived objects, the
-# survivors of those frequent collections pile up in the old generation, and full collections
-# (0.3 s each over a million objects on a small machine) took a third of its CPU. Collecting
-# every 50,000 allocations lets the short-lived ones die first; reference counting frees
-# everything acyclic either way.
+# A gateway fanning one event out to many subscribers allocates millions of short-lived
+# objects; at the interpreter's default thresholds their survivors pile up in the old generation
+# and full collections took much of its CPU (bench/README.md). Collecting less often lets the
+# short-lived ones die first; reference counting frees everything acyclic either way.
 GC_THRESHOLDS = (50_000, 20, 10)
 
 

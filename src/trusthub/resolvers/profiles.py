@@ -13,9 +13,10 @@ from ..schema import inputs as i
 from ..schema import types as t
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
-from ..schema.errors import UserError
+from ..schema.errors import ClientError, UserError
+from ..schema.paging import page_args
 from ..services import evaluations, profiles, purge, representatives, revisions, submission
-from .common import ClientError, page_args, perform
+from .common import perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
 

@@ -12,7 +12,6 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from ..resolvers.common import ClientError
 from ..transient import (
     RETRY_AFTER_SECONDS,
     UNAVAILABLE_CODE,
@@ -20,6 +19,7 @@ from ..transient import (
     OutageLog,
     is_transient,
 )
+from .errors import ClientError
 from .events import SharedEventExecutor
 from .runner import LightSchema
 

@@ -25,6 +25,9 @@ BENCH = ROOT / "bench"
 DATA = BENCH / ".data"
 VENV_BIN = Path(sys.executable).parent
 TRUSTHUB = str(VENV_BIN / "trusthub")
+# The gateway with the read benchmark's baseline route mounted beside the product's (`gateway`'s
+# `app`); `trusthub serve` otherwise.
+BASELINE_APP = [sys.executable, str(BENCH / "baseline_app.py")]
 
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -73,12 +76,15 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gateway(env: dict[str, str], port: int | None = None) -> Iterator[tuple[str, int]]:
-    """`trusthub serve` (uvicorn, one process) on loopback; yields (base URL, pid)."""
+def gateway(
+    env: dict[str, str], port: int | None = None, app: Sequence[str] = (TRUSTHUB, "serve")
+) -> Iterator[tuple[str, int]]:
+    """`trusthub serve` (or `app`, e.g. BASELINE_APP; uvicorn, one process) on loopback;
+    yields (base URL, pid)."""
     port = port or free_port()
     log = open(DATA / f"gateway-{port}.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [TRUSTHUB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*app, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=DATA,
         stdout=log,

@@ -17,6 +17,7 @@ import asyncio
 import json
 from typing import Any
 
+from baseline_app import PROFILE_FIELDS
 from harness import (
     DATA,
     HTTP_NAMESPACE,
@@ -32,8 +33,6 @@ from harness import (
     write_result,
 )
 from loadgen import lua_graphql, wrk
-
-from trusthub.bench_baseline import PROFILE_FIELDS
 
 TARGET_P50_MS = 30
 

@@ -18,7 +18,9 @@ import json
 import random
 from typing import Any
 
+from baseline_app import CUSTOMER_PROFILE_QUERY
 from harness import (
+    BASELINE_APP,
     DATA,
     HTTP_NAMESPACE,
     check_graphql,
@@ -33,8 +35,6 @@ from harness import (
     write_result,
 )
 from loadgen import fixed_rate, lua_get, lua_graphql, wrk
-
-from trusthub.bench_baseline import CUSTOMER_PROFILE_QUERY
 
 TARGET_RPS = 2000
 TARGET_RATIO = 0.5
@@ -69,14 +69,14 @@ def main() -> None:
     ids = list(seed["profile_ids"])
     random.Random(5).shuffle(ids)
     key = seed["api_key"]
-    env = gateway_env(BENCH_BASELINE="true", **dict(e.split("=", 1) for e in args.env))
+    env = gateway_env(**dict(e.split("=", 1) for e in args.env))
 
     gql_script = lua_graphql("/graphql", CUSTOMER_PROFILE_QUERY, ids, key)
     base_script = lua_get([f"/bench/customer-profiles/{i}" for i in ids], key)
     runs: list[dict[str, Any]] = []
     rate_runs: list[dict[str, Any]] = []
     busy_before = wait_quiet()
-    with gateway(env) as (base, pid):
+    with gateway(env, app=BASELINE_APP) as (base, pid):
         check_graphql(base, key, CUSTOMER_PROFILE_QUERY, {"id": ids[0]})
         # Warm up both paths (connection pool, statement caches, parser caches).
         for name, script in (("read-graphql", gql_script), ("read-baseline", base_script)):

@@ -16,10 +16,9 @@ import time
 from typing import Any
 
 import uvloop
+from baseline_app import CUSTOMER_PROFILE_QUERY, create_app
 from harness import DATA
 
-from trusthub.app import create_app
-from trusthub.bench_baseline import CUSTOMER_PROFILE_QUERY
 from trusthub.config import Settings
 
 
@@ -54,7 +53,7 @@ async def _call(app: Any, method: str, path: str, body: bytes, headers: dict[str
 
 async def main(args: argparse.Namespace) -> dict[str, list[float]]:
     seed = json.loads((DATA / "seed.json").read_text())
-    settings = Settings(database_url=seed["database_url"], bench_baseline=True, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=seed["database_url"], _env_file=None)  # type: ignore[call-arg]
     app = create_app(settings, frozenset())
     headers = {"authorization": "Bearer " + seed["api_key"], "content-type": "application/json"}
     ids = seed["profile_ids"]

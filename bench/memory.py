@@ -18,6 +18,7 @@ import time
 import urllib.request
 from typing import Any
 
+from baseline_app import CUSTOMER_PROFILE_QUERY
 from harness import (
     DATA,
     TRUSTHUB,
@@ -33,8 +34,6 @@ from harness import (
     write_result,
 )
 from harness import delete_namespace as delete_broker_namespace
-
-from trusthub.bench_baseline import CUSTOMER_PROFILE_QUERY
 
 TARGET_MIB = 150
 NAMESPACE = "bench-memory"

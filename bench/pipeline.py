@@ -3,7 +3,7 @@ feed) and one reviewer worker (`trusthub worker reviewer`: reviewer + relay) on 
 PostgreSQL — a fresh database and a broker namespace of their own, removed afterwards.
 
   (a) throughput: N complete drafts are seeded in bulk, then submitted through the services
-      (`evaluations.submit_profile`, one transaction each, as the submit mutation does) by this
+      (`submission.submit_profile`, one transaction each, as the submit mutation does) by this
       driver process, `--concurrency` at a time; profiles/s from the first submit to the last
       APPROVED transition (its `status_change.at`). The first run submits `--profiles` (10,000),
       the repeats `--repeat-profiles`.
@@ -100,7 +100,7 @@ async def _outbox_rows_since(raw_url: str, since: float) -> int:
 
 async def throughput_run(ctx: Ctx, count: int, concurrency: int, profile: bool) -> dict[str, Any]:
     from trusthub.domain.enums import Role
-    from trusthub.services import evaluations
+    from trusthub.services import submission
     from trusthub.services.actor import Actor
 
     account = await common.create_account(ctx.sessions, f"throughput-{count}-{time.time()}")
@@ -115,7 +115,7 @@ async def throughput_run(ctx: Ctx, count: int, concurrency: int, profile: bool) 
         while pending:
             sid = pending.pop()
             async with ctx.sessions() as session:
-                await evaluations.submit_profile(session, actor, sid, accept_terms=True)
+                await submission.submit_profile(session, actor, sid, accept_terms=True)
                 await session.commit()
         submitted_at = time.time()
 

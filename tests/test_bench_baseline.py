@@ -1,14 +1,17 @@
-"""The read benchmark's baseline endpoint answers exactly what GraphQL answers."""
+"""The read benchmark's baseline endpoint (bench/baseline_app.py) answers exactly what GraphQL
+answers, and the product itself carries no trace of it."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from bench.baseline_app import CUSTOMER_PROFILE_QUERY
+from bench.baseline_app import create_app as create_baseline_app
 
 from trusthub.app import create_app
-from trusthub.bench_baseline import CUSTOMER_PROFILE_QUERY
 from trusthub.config import Settings
 
 from .conftest import Acct, GraphQLClient
@@ -16,8 +19,13 @@ from .schema.api import add_rep, business_input, create, individual_input
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, bench_baseline=True, _env_file=None)  # type: ignore[call-arg]
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The conftest's client, on the benchmark's app instead of the product's."""
+    app = create_baseline_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://trusthub.test") as c:
+        yield c
+    await app.state.engine.dispose()
 
 
 async def _both(gql: GraphQLClient, account: Acct, profile_id: str) -> tuple[dict[str, Any], Any]:
@@ -65,13 +73,14 @@ async def test_baseline_needs_an_api_key(client: httpx.AsyncClient) -> None:
     assert (anonymous.status_code, wrong.status_code) == (401, 401)
 
 
-async def test_baseline_is_not_mounted_unless_enabled(database_url: str, alice: Acct) -> None:
-    # given an app with the default settings
+async def test_the_product_has_no_baseline_route_or_setting(database_url: str, alice: Acct) -> None:
+    # given the product's app
     app = create_app(Settings(database_url=database_url, _env_file=None))  # type: ignore[call-arg]
     transport = httpx.ASGITransport(app=app)
     # when the baseline path is requested
     async with httpx.AsyncClient(transport=transport, base_url="http://trusthub.test") as http:
         response = await http.get("/bench/customer-profiles/BU" + "0" * 32, headers=alice.headers)
     await app.state.engine.dispose()
-    # then there is no such route
+    # then there is no such route, and no setting to mount one
     assert response.status_code == 404
+    assert "bench_baseline" not in Settings.model_fields

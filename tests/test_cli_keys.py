@@ -10,7 +10,7 @@ import pytest
 
 from trusthub.db import SessionFactory
 from trusthub.models import Account
-from trusthub.services.accounts import authenticate, has_api_key
+from trusthub.services.accounts import REVOKED_PREFIX, authenticate
 
 from .conftest import MakeAccount
 from .test_cli import Result, account_rows, trusthub
@@ -84,7 +84,7 @@ async def test_revoke_key_leaves_the_account_without_a_valid_key(
     async with sessions() as session:
         account = await session.get(Account, created["sid"])
     assert account is not None
-    assert has_api_key(account) is False
+    assert account.api_key_hash.startswith(REVOKED_PREFIX)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -19,7 +19,7 @@ from trusthub.domain.enums import Role as AccountRole
 from trusthub.domain.retention import Retention
 from trusthub.models.base import utcnow
 from trusthub.pruner import Pruner
-from trusthub.runtime import Role, Runtime
+from trusthub.runtime import ProcessRole, Runtime
 from trusthub.services.accounts import create_account
 
 from .conftest import MakeAccount, _pg_admin, _pg_url
@@ -174,7 +174,7 @@ async def test_the_decisions_role_runs_the_pruner(
     before = await left(sessions)
 
     # when a process without the decisions role runs for a while
-    relay_only = Runtime(cfg, sessions, frozenset({Role.RELAY}))
+    relay_only = Runtime(cfg, sessions, frozenset({ProcessRole.RELAY}))
     await relay_only.start()
     await asyncio.sleep(0.5)
     await relay_only.stop()
@@ -183,7 +183,7 @@ async def test_the_decisions_role_runs_the_pruner(
     assert await left(sessions) == before
 
     # when a process with the decisions role starts
-    decisions = Runtime(cfg, sessions, frozenset({Role.DECISIONS}))
+    decisions = Runtime(cfg, sessions, frozenset({ProcessRole.DECISIONS}))
     await decisions.start()
     try:
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
-from trusthub.services import evaluations, profiles, representatives
+from trusthub.services import profiles, representatives, submission
 
 from .conftest import Acct, GraphQLClient
 from .factories import business_profile, rep_changes
@@ -18,7 +18,7 @@ async def test_complete_business_profile_submits(sessions: SessionFactory, alice
         await s.commit()
     # when it is submitted with the terms accepted
     async with sessions() as s:
-        submitted = await evaluations.submit_profile(s, alice.actor, row.sid, accept_terms=True)
+        submitted = await submission.submit_profile(s, alice.actor, row.sid, accept_terms=True)
         await s.commit()
     # then it is pending review
     assert submitted.status == Status.PENDING_REVIEW.value

@@ -33,7 +33,7 @@ from .live_connections import FORBIDDEN, TOO_MANY, ClosableWebSocketAdapter, Liv
 from .logs import bind, trace_id_of
 from .metrics import CONTENT_TYPE_LATEST, Scrape
 from .models import Account
-from .runtime import ALL_ROLES, GATEWAY_ROLES, Role, Runtime
+from .runtime import ALL_ROLES, GATEWAY_ROLES, ProcessRole, Runtime
 from .schema.build import build_schema
 from .schema.context import Context
 from .schema.http_body import BodyRefused, decode_body
@@ -51,8 +51,9 @@ ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
 CONNECTION_SCOPE_KEY = "trusthub.connection"
 
-# strawberry parses every request's Content-Type with `email.message.Message` (3 % of a read's
-# CPU, bench/README.md); clients send a handful of distinct values, so each is parsed once.
+# strawberry parses every request's Content-Type with `email.message.Message` (a measurable
+# part of a read's CPU, bench/README.md); clients send a handful of distinct values, so each is
+# parsed once.
 # Its view only unpacks the result, never changes it.
 async_base_view.parse_content_type = lru_cache(maxsize=64)(  # type: ignore[attr-defined]
     async_base_view.parse_content_type  # type: ignore[attr-defined]
@@ -107,7 +108,7 @@ class GraphQLApp(GraphQLHTTPView):
         self.connections = connections
 
     def encode_json(self, data: object) -> str:
-        # orjson: 0.1 ms for a page of 100 profiles, where the standard library took 1 ms
+        # orjson: several times faster than the standard library on a page of profiles
         # (bench/README.md). Text, not bytes: WebSocket messages must be text frames.
         return orjson.dumps(data).decode()
 
@@ -177,7 +178,7 @@ class GraphQLApp(GraphQLHTTPView):
 
 class Authenticator:
     """API key → account, remembered for `ttl` seconds (AUTH_CACHE_SECONDS): every request
-    authenticates, and the lookup was a fifth of a read's cost (bench/README.md). A rotated or
+    authenticates, and the lookup was a large part of a read's cost (bench/README.md). A rotated or
     deleted key therefore keeps working on a gateway for up to `ttl` seconds (open WebSockets
     too: `refresh` re-checks them as often); unknown keys are not remembered. Keyed by the
     key's digest, so no key is kept in memory."""
@@ -290,13 +291,15 @@ class AuthGate:
                         raise
 
 
-def default_roles(settings: Settings) -> frozenset[Role]:
+def default_roles(settings: Settings) -> frozenset[ProcessRole]:
     if settings.broker_url.startswith("memory://"):
         return ALL_ROLES  # an in-process broker reaches no other process: run everything here
-    return GATEWAY_ROLES if settings.run_consumers else frozenset({Role.SUBSCRIPTIONS})
+    return GATEWAY_ROLES if settings.run_consumers else frozenset({ProcessRole.SUBSCRIPTIONS})
 
 
-def create_app(settings: Settings | None = None, roles: frozenset[Role] | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, roles: frozenset[ProcessRole] | None = None
+) -> Starlette:
     """The gateway. Its lifespan also runs `roles` (see `default_roles`: on RabbitMQ the relay,
     the decision consumer and the subscription feed, or only the feed when RUN_CONSUMERS is
     off; on memory:// everything)."""
@@ -374,13 +377,6 @@ def create_app(settings: Settings | None = None, roles: frozenset[Role] | None =
         Route("/metrics", metrics),
         *verify_page.routes(sessions, settings),
     ]
-    if settings.bench_baseline:
-        from . import bench_baseline
-
-        async def account_of(request: Request) -> Account | None:
-            return await authenticate(bearer_key(request.headers.get("authorization")))
-
-        routes += bench_baseline.routes(sessions, account_of)
     if settings.graphiql_enabled:
         routes.append(graphiql.assets())
     app = Starlette(

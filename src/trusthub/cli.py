@@ -356,10 +356,12 @@ async def _worker(settings: Settings, role: str) -> int:
     import signal
 
     from .db import create_engine, create_session_factory
-    from .runtime import Role, Runtime
+    from .runtime import ProcessRole, Runtime
 
     engine = create_engine(settings.database_url, settings)
-    runtime = Runtime(settings, create_session_factory(engine), frozenset({Role(role), Role.RELAY}))
+    runtime = Runtime(
+        settings, create_session_factory(engine), frozenset({ProcessRole(role), ProcessRole.RELAY})
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -424,7 +426,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # the connection (1009) on a larger one instead of buffering its default 16 MiB.
         "ws_max_size": settings.max_body_bytes,
         # Subscription events are a few hundred bytes of JSON: compressing them saves little,
-        # and each connection's zlib state costs ~50 KiB and every message a deflate call.
+        # and each connection's zlib state costs memory and every message a deflate call.
         "ws_per_message_deflate": False,
     }
 

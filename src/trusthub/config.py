@@ -238,11 +238,6 @@ class Settings(BaseSettings):
         description="Documents one gateway process remembers by hash for automatic persisted "
         "queries (0: only registered documents are found by hash).",
     )
-    bench_baseline: bool = Field(
-        default=False,
-        description="Mount the hand-written baseline endpoint of the read benchmark "
-        "(GET /bench/customer-profiles/{id}; see bench/README.md).",
-    )
     blob_store_url: str = Field(
         default="file://./blobs",
         description="Where supporting documents' bytes are kept: file://DIR (a local directory) "

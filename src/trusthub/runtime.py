@@ -16,20 +16,17 @@ import sqlalchemy as sa
 from .config import Settings
 from .consumers.dead_letters import DeadLetterCollector, FailureRecorder
 from .consumers.decisions import DecisionDeps, decision_batcher
-from .consumers.reviewer import ReviewerDeps, handle_review_batch
-from .consumers.runner import Batcher, adapt_batches
+from .consumers.reviewer import ReviewerDeps, review_batcher
+from .consumers.runner import adapt_batches
 from .consumers.subscriptions import EventHub
 from .consumers.sweeper import Sweeper
 from .consumers.verification_expiry import VerificationExpiry
 from .db import SessionFactory
-from .domain.vetting import EscalationRules
 from .messaging.broker import Broker, Consumer, create_broker
-from .messaging.messages import Message, ReviewRequested
 from .messaging.relay import OutboxRelay
 from .messaging.topology import Topology
 from .pruner import Pruner
 from .purger import Purger
-from .services.verifications import link_keys
 from .tracing import configure as configure_tracing
 from .tracing import shutdown as shutdown_tracing
 from .transient import DependencyGate
@@ -37,7 +34,9 @@ from .transient import DependencyGate
 log = logging.getLogger(__name__)
 
 
-class Role(StrEnum):
+class ProcessRole(StrEnum):
+    """What one process runs (`trusthub worker ROLE`); named apart from an account's `Role`."""
+
     RELAY = "relay"
     DECISIONS = "decisions"
     REVIEWER = "reviewer"
@@ -48,16 +47,14 @@ class Role(StrEnum):
 # Unacknowledged messages a batching consumer holds: the most one batch can take.
 BATCH_PREFETCH = 64
 
-GATEWAY_ROLES = frozenset({Role.RELAY, Role.DECISIONS, Role.SUBSCRIPTIONS})
-ALL_ROLES = frozenset(Role)
+GATEWAY_ROLES = frozenset({ProcessRole.RELAY, ProcessRole.DECISIONS, ProcessRole.SUBSCRIPTIONS})
+ALL_ROLES = frozenset(ProcessRole)
 
 
-# The interpreter's default runs a young-generation collection every 700 allocations; a gateway
-# fanning one event out to 1,000 subscribers allocates millions of short-lived objects, the
-# survivors of those frequent collections pile up in the old generation, and full collections
-# (0.3 s each over a million objects on a small machine) took a third of its CPU. Collecting
-# every 50,000 allocations lets the short-lived ones die first; reference counting frees
-# everything acyclic either way.
+# A gateway fanning one event out to many subscribers allocates millions of short-lived
+# objects; at the interpreter's default thresholds their survivors pile up in the old generation
+# and full collections took much of its CPU (bench/README.md). Collecting less often lets the
+# short-lived ones die first; reference counting frees everything acyclic either way.
 GC_THRESHOLDS = (50_000, 20, 10)
 
 
@@ -77,7 +74,7 @@ def topology_for(settings: Settings) -> Topology:
 class Runtime:
     settings: Settings
     sessions: SessionFactory
-    roles: frozenset[Role]
+    roles: frozenset[ProcessRole]
     broker: Broker = field(init=False)
     hub: EventHub = field(default_factory=EventHub)
     relay: OutboxRelay = field(init=False)
@@ -101,9 +98,9 @@ class Runtime:
         await self.broker.connect()
         await self.broker.declare()
         t = self.broker.topology
-        if Role.RELAY in self.roles:
+        if ProcessRole.RELAY in self.roles:
             self.relay.start()
-        if Role.DECISIONS in self.roles:
+        if ProcessRole.DECISIONS in self.roles:
             batcher = decision_batcher(
                 DecisionDeps(self.sessions, after_commit=self.relay.wake), gate=self.gate
             )
@@ -140,34 +137,19 @@ class Runtime:
             self._closers.append(purger.stop)
             collector = DeadLetterCollector(self.sessions, delivery_limit=t.delivery_limit)
             self._consumers.append(await self.broker.consume(t.dead, collector))
-        if Role.REVIEWER in self.roles:
+        if ProcessRole.REVIEWER in self.roles:
             await self._start_reviewer()
-        if Role.NOTIFIER in self.roles:
+        if ProcessRole.NOTIFIER in self.roles:
             await self._start_notifier()
-        if Role.SUBSCRIPTIONS in self.roles:
+        if ProcessRole.SUBSCRIPTIONS in self.roles:
             await self.hub.start(self.broker)
         log.info("runtime started: %s", ", ".join(sorted(self.roles)))
 
     async def _start_reviewer(self) -> None:
-        s = self.settings
-        deps = ReviewerDeps(
-            self.sessions,
-            EscalationRules(
-                escalate_isv_primary=s.escalate_isv_primary,
-                escalate_industries=frozenset(s.escalate_industries),
-                escalate_regions=frozenset(s.escalate_regions),
-            ),
-            verify=link_keys(s) if s.auto_verify_representatives else None,
+        batcher = review_batcher(
+            ReviewerDeps.from_settings(self.sessions, self.settings, after_commit=self.relay.wake),
+            gate=self.gate,
         )
-
-        async def review(messages: list[Message]) -> None:
-            await handle_review_batch([m for m in messages if isinstance(m, ReviewRequested)], deps)
-            self.relay.wake()
-
-        async def review_one(message: Message) -> None:
-            await review([message])
-
-        batcher = Batcher(review, review_one, name="reviewer", size=BATCH_PREFETCH, gate=self.gate)
         t = self.broker.topology
         handler = adapt_batches(
             batcher,

@@ -143,9 +143,6 @@ class DependencyGate:
     def is_open(self) -> bool:
         return self._open.is_set()
 
-    async def wait_open(self) -> None:
-        await self._open.wait()
-
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
         healthy_failures = 0
         while True:

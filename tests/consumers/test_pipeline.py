@@ -17,8 +17,8 @@ from trusthub.domain.enums import Status
 from trusthub.domain.reviews import ReviewOutcome, ReviewStatus
 from trusthub.messaging.messages import DecisionMade, ReasonPayload, StatusChanged, encode
 from trusthub.models import CustomerProfile, InboxMessage, Review, StatusChange
-from trusthub.runtime import Role, Runtime
-from trusthub.services import evaluations, human_review, profiles, representatives, reviews
+from trusthub.runtime import ProcessRole, Runtime
+from trusthub.services import human_review, profiles, representatives, reviews, submission
 
 from ..conftest import Acct, MakeAccount, delete_namespace
 from ..factories import business_profile, rep_changes
@@ -29,7 +29,9 @@ REAL_LOOKING: dict[tuple[str, ...], Any] = {
 }
 # Numbers in 555-0100..0199 are fiction; the reviewer rejects them.
 REAL_REP = {"email": "grace@acmetelecom.com", "phoneNumber": "+14155552671"}
-PIPELINE = frozenset({Role.RELAY, Role.REVIEWER, Role.DECISIONS, Role.SUBSCRIPTIONS})
+PIPELINE = frozenset(
+    {ProcessRole.RELAY, ProcessRole.REVIEWER, ProcessRole.DECISIONS, ProcessRole.SUBSCRIPTIONS}
+)
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ async def submitted_profile(
         await representatives.add_representative(
             s, account.actor, row.sid, 1, rep_changes(**{**REAL_REP, **(rep or {})})
         )
-        await evaluations.submit_profile(s, account.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, account.actor, row.sid, accept_terms=True)
         await s.commit()
         return row.sid
 

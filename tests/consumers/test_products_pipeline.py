@@ -18,13 +18,13 @@ from trusthub.domain.enums import Status
 from trusthub.domain.products import TrustProductKind
 from trusthub.messaging.messages import ReasonPayload
 from trusthub.models import CustomerProfile, StatusChange, TrustProduct
-from trusthub.runtime import Role, Runtime
+from trusthub.runtime import ProcessRole, Runtime
 from trusthub.services import products, reviews
 
 from ..conftest import Acct, MakeAccount, delete_namespace
 from .test_pipeline import submitted_profile, wait_for_status
 
-PIPELINE = frozenset({Role.RELAY, Role.REVIEWER, Role.DECISIONS})
+PIPELINE = frozenset({ProcessRole.RELAY, ProcessRole.REVIEWER, ProcessRole.DECISIONS})
 COMMON = {("notificationEmail",): "compliance@acmetelecom.com"}
 GOOD: dict[TrustProductKind, dict[tuple[str, ...], Any]] = {
     TrustProductKind.SHAKEN_STIR: {},

@@ -17,7 +17,7 @@ from trusthub.domain.enums import Status
 from trusthub.messaging.broker import Broker, Delivery
 from trusthub.models import OutboxMessage
 from trusthub.models.base import utcnow
-from trusthub.runtime import Role, Runtime
+from trusthub.runtime import ProcessRole, Runtime
 from trusthub.services.sweeper import SWEEP_LOCK_KEY, sweep_once
 
 from ..conftest import Acct, delete_namespace
@@ -33,7 +33,7 @@ APPROVED_ONCE = [
 
 @asynccontextmanager
 async def running(
-    settings: Settings, sessions: SessionFactory, roles: set[Role]
+    settings: Settings, sessions: SessionFactory, roles: set[ProcessRole]
 ) -> AsyncIterator[Runtime]:
     rt = Runtime(settings, sessions, frozenset(roles))
     await rt.start()
@@ -81,13 +81,15 @@ async def test_a_dropped_review_request_is_sent_again_and_decided_once(
     cfg = pipeline_settings(settings, broker_url, namespace)
     try:
         # given a submitted profile whose review request the broker lost
-        async with running(cfg, sessions, {Role.RELAY}) as rt:
+        async with running(cfg, sessions, {ProcessRole.RELAY}) as rt:
             sid = await submitted_profile(sessions, alice)
             rt.relay.wake()
             await drop_one(rt.broker, rt.broker.topology.reviews)
 
         # when the pipeline runs with its sweeper (the decision consumer's process)
-        async with running(cfg, sessions, {Role.RELAY, Role.REVIEWER, Role.DECISIONS}) as rt:
+        async with running(
+            cfg, sessions, {ProcessRole.RELAY, ProcessRole.REVIEWER, ProcessRole.DECISIONS}
+        ) as rt:
             # then the sweeper sends the request again and the profile is decided, once
             await wait_for_status(sessions, sid, Status.APPROVED)
             await asyncio.sleep(1.0)  # further sweeps find nothing more to do
@@ -102,14 +104,14 @@ async def test_a_dropped_decision_is_sent_again_and_applied_once(
     cfg = pipeline_settings(settings, broker_url, namespace)
     try:
         # given a profile the reviewer decided, whose decision message was then lost
-        async with running(cfg, sessions, {Role.RELAY, Role.REVIEWER}) as rt:
+        async with running(cfg, sessions, {ProcessRole.RELAY, ProcessRole.REVIEWER}) as rt:
             sid = await submitted_profile(sessions, alice)
             rt.relay.wake()
             await drop_one(rt.broker, rt.broker.topology.decisions)
         assert await _transitions(sessions, sid) == APPROVED_ONCE[:2]
 
         # when the decision consumer (and its sweeper) runs
-        async with running(cfg, sessions, {Role.RELAY, Role.DECISIONS}):
+        async with running(cfg, sessions, {ProcessRole.RELAY, ProcessRole.DECISIONS}):
             # then the decision is sent again and applied once
             await wait_for_status(sessions, sid, Status.APPROVED)
             await asyncio.sleep(1.0)
@@ -124,10 +126,12 @@ async def test_the_sweep_leaves_applied_and_recent_messages_alone(
     cfg = pipeline_settings(settings, broker_url, namespace)
     try:
         # given a profile decided normally, and a second one submitted a moment ago
-        async with running(cfg, sessions, {Role.RELAY, Role.REVIEWER, Role.DECISIONS}):
+        async with running(
+            cfg, sessions, {ProcessRole.RELAY, ProcessRole.REVIEWER, ProcessRole.DECISIONS}
+        ):
             done = await submitted_profile(sessions, alice)
             await wait_for_status(sessions, done, Status.APPROVED)
-        async with running(cfg, sessions, {Role.RELAY}) as rt:
+        async with running(cfg, sessions, {ProcessRole.RELAY}) as rt:
             await submitted_profile(sessions, alice)
             rt.relay.wake()
             await asyncio.sleep(0.3)

@@ -13,7 +13,7 @@ from trusthub.db import SessionFactory
 from trusthub.domain.enums import Role
 from trusthub.messaging.messages import ReviewEscalated
 from trusthub.models import Review
-from trusthub.services import documents, evaluations, profiles, representatives, reviews
+from trusthub.services import documents, profiles, representatives, reviews, submission
 from trusthub.services.documents import UploadedFile
 
 from ..conftest import Acct, GraphQLClient, MakeAccount
@@ -47,7 +47,7 @@ async def _escalated_with_document(
         document = await documents.create_document(
             s, owner.actor, store, certificate(row.sid), UploadedFile("cert.pdf", io.BytesIO(PDF))
         )
-        await evaluations.submit_profile(s, owner.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, owner.actor, row.sid, accept_terms=True)
         await s.commit()
     async with sessions() as s:
         review = (await s.exec(select(Review).where(Review.subject_sid == row.sid))).one()

@@ -13,12 +13,20 @@ from trusthub.config import Settings
 from trusthub.domain.retries import (
     backoff_ms,
     delay_queue_for,
-    describe_duration,
     retry_after_ms,
     retry_horizon,
 )
 
 CUSTOMERS_DOC = Path(__file__).resolve().parents[2] / "docs" / "customers.md"
+
+
+def describe_duration(duration: timedelta) -> str:
+    """`26 h 35 min`: how the README states the horizon (minutes rounded down)."""
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def test_backoff_grows_exponentially_within_its_jitter() -> None:

@@ -18,7 +18,7 @@ import uvicorn
 from trusthub.app import create_app
 from trusthub.cli import uvicorn_options
 from trusthub.config import Settings
-from trusthub.runtime import GATEWAY_ROLES, Role
+from trusthub.runtime import GATEWAY_ROLES, ProcessRole
 
 from ..conftest import Acct
 
@@ -61,7 +61,9 @@ class LiveServer:
 
 
 @contextmanager
-def serving(settings: Settings, roles: frozenset[Role] = GATEWAY_ROLES) -> Iterator[LiveServer]:
+def serving(
+    settings: Settings, roles: frozenset[ProcessRole] = GATEWAY_ROLES
+) -> Iterator[LiveServer]:
     """`create_app(settings)` under uvicorn in a background thread, stopped on exit.
 
     By default it runs what a gateway runs in production (relay, decisions, subscriptions) and

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.models import CustomerProfile, InboxMessage, StatusChange
-from trusthub.services import evaluations, profiles, representatives
+from trusthub.services import profiles, representatives, submission
 
 from ..conftest import Acct
 from ..factories import ADDRESS, BUSINESS, REPRESENTATIVE, business_profile, rep_changes
@@ -52,7 +52,7 @@ async def submit_profile(
         await representatives.add_representative(
             s, account.actor, row.sid, 1, rep_changes(**REAL_REP)
         )
-        await evaluations.submit_profile(s, account.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, account.actor, row.sid, accept_terms=True)
         await s.commit()
         return row.sid
 

@@ -14,7 +14,7 @@ from trusthub.messaging.amqp import AmqpBroker
 from trusthub.messaging.messages import DecisionMade, encode
 from trusthub.messaging.topology import Topology
 from trusthub.models import CustomerProfile, InboxMessage, Review, StatusChange
-from trusthub.services import evaluations, profiles, revisions
+from trusthub.services import profiles, revisions, submission
 
 from ..conftest import AMQP_URL, Acct
 from .conftest import Stack
@@ -40,7 +40,7 @@ async def _submitted_revision(sessions: SessionFactory, alice: Acct) -> tuple[st
     async with sessions() as s:
         rev = (await revisions.revise_profile(s, alice.actor, sid)).sid
         await profiles.update_profile(s, alice.actor, rev, {("address", "street1"): "1 New St"})
-        await evaluations.submit_profile(s, alice.actor, rev, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, rev, accept_terms=True)
         await s.commit()
         review = (await s.exec(select(Review).where(Review.subject_sid == rev))).one()
     return sid, rev, review.sid

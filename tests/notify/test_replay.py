@@ -17,7 +17,7 @@ from trusthub.domain.enums import Status, SubjectType
 from trusthub.messaging.messages import StatusChanged, WebhookRetry
 from trusthub.notify.deps import NotifierDeps
 from trusthub.notify.webhooks import handle_webhook
-from trusthub.services.history import record_transition
+from trusthub.services.transitions import transition
 
 from ..conftest import Acct, GraphQLClient
 from .conftest import MakeDeps, Receiver, Reply
@@ -40,7 +40,7 @@ mutation Redeliver($eventId: ID!) {
 async def published_event(sessions: SessionFactory, owner: Acct, sid: str) -> StatusChanged:
     """A status change recorded as the services record one (its event kept in the outbox)."""
     async with sessions() as s:
-        await record_transition(
+        await transition(
             s,
             account_sid=owner.sid,
             subject_sid=sid,

@@ -18,7 +18,7 @@ from trusthub.messaging.messages import StatusChanged, WebhookRetry
 from trusthub.models import Account
 from trusthub.notify.deps import NotifierDeps
 from trusthub.notify.webhooks import handle_webhook
-from trusthub.services import evaluations, representatives
+from trusthub.services import representatives, submission
 
 from ..conftest import Acct
 from ..factories import rep_changes
@@ -109,7 +109,7 @@ async def test_submitting_a_profile_calls_back_with_its_real_event(
         await representatives.add_representative(s, alice.actor, sid, 1, rep_changes())
         await s.commit()
     async with sessions() as s:
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         await s.commit()
     [event] = await outbox(sessions, "status.changed")
     auth_token, secret = await secrets_of(sessions, alice)

@@ -13,7 +13,7 @@ from trusthub.domain.enums import Role
 from trusthub.messaging.messages import ReviewEscalated, decode
 from trusthub.models import OutboxMessage, Review
 from trusthub.models.base import utcnow
-from trusthub.services import evaluations, profiles, representatives, reviews
+from trusthub.services import profiles, representatives, reviews, submission
 
 from ..conftest import Acct, GraphQLClient, MakeAccount
 from ..factories import business_profile, rep_changes
@@ -50,7 +50,7 @@ async def escalated_review(sessions: SessionFactory, owner: Acct) -> tuple[str, 
     async with sessions() as s:
         row = await profiles.create_profile(s, owner.actor, business_profile())
         await representatives.add_representative(s, owner.actor, row.sid, 1, rep_changes())
-        await evaluations.submit_profile(s, owner.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, owner.actor, row.sid, accept_terms=True)
         await s.commit()
     async with sessions() as s:
         review = (await s.exec(select(Review).where(Review.subject_sid == row.sid))).one()

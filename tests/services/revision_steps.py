@@ -11,7 +11,7 @@ from trusthub.db import SessionFactory
 from trusthub.domain.fields import Path
 from trusthub.messaging.messages import DecisionMade, ReasonPayload
 from trusthub.models import AuditEntry, AuthorizedRepresentative, Review, StatusChange
-from trusthub.services import evaluations, profiles, reviews, revisions
+from trusthub.services import profiles, reviews, revisions, submission
 
 from ..conftest import Acct
 
@@ -38,7 +38,7 @@ async def edit(sessions: SessionFactory, owner: Acct, sid: str, changes: dict[Pa
 
 async def submit(sessions: SessionFactory, owner: Acct, sid: str) -> None:
     async with sessions() as s:
-        await evaluations.submit_profile(s, owner.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, owner.actor, sid, accept_terms=True)
         await s.commit()
 
 

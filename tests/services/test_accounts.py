@@ -13,7 +13,7 @@ from trusthub.domain.enums import ProfileKind, Role, Status
 from trusthub.domain.errors import ErrorCode
 from trusthub.domain.pagination import PageArgs
 from trusthub.models import Account, AuditEntry, AuthorizedRepresentative
-from trusthub.services import accounts, evaluations, profiles, representatives
+from trusthub.services import accounts, evaluations, profiles, representatives, submission
 from trusthub.services.actor import Actor
 from trusthub.services.profiles import ProfileFilter
 
@@ -122,7 +122,7 @@ async def test_an_account_cannot_read_or_change_another_accounts_profile(
         "update": lambda s, a: profiles.update_profile(s, a, sid, {("friendlyName",): "Bob's"}),
         "delete": lambda s, a: profiles.delete_profile(s, a, sid),
         "evaluate": lambda s, a: evaluations.evaluate_profile(s, a, sid),
-        "submit": lambda s, a: evaluations.submit_profile(s, a, sid, accept_terms=True),
+        "submit": lambda s, a: submission.submit_profile(s, a, sid, accept_terms=True),
         "add rep": lambda s, a: representatives.add_representative(s, a, sid, 2, rep_changes()),
         "update rep": lambda s, a: representatives.update_representative(
             s, a, rep, {("firstName",): "Bob"}

@@ -16,7 +16,7 @@ from trusthub.models import (
     OutboxMessage,
     StatusChange,
 )
-from trusthub.services import evaluations, profiles, representatives
+from trusthub.services import profiles, representatives, submission
 from trusthub.services.profiles import NewProfile
 
 from ..conftest import Acct
@@ -62,7 +62,7 @@ async def test_creation_and_submit_are_recorded_in_history(
     created = await history(sessions, sid)
     # when she submits it
     async with sessions() as s:
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         await s.commit()
     # then history shows creation into DRAFT, then DRAFT to PENDING_REVIEW, both by alice
     assert created == [(None, "DRAFT", alice.sid)]
@@ -159,7 +159,7 @@ async def test_submit_writes_its_review_request_and_status_event_to_the_outbox(
     assert await outbox(sessions) == []
     # when alice submits it
     async with sessions() as s:
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         await s.commit()
     # then one review request and one status change wait unsent in the outbox
     rows = await outbox(sessions)
@@ -183,7 +183,7 @@ async def test_a_submit_and_its_outbox_rows_commit_or_roll_back_together(
     sid = await create_complete(sessions, alice)
     # when the submit's transaction is rolled back after the service wrote everything
     async with sessions() as s:
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         pending = await s.exec(select(col(OutboxMessage.message_type)))
         written = sorted(pending.all())
         await s.rollback()
@@ -201,7 +201,7 @@ async def test_a_refused_submit_writes_nothing_to_the_outbox(
     sid = await create(sessions, alice)
     # when alice submits it and the caller rolls back on the refusal
     async with sessions() as s:
-        await refused(evaluations.submit_profile(s, alice.actor, sid, accept_terms=True))
+        await refused(submission.submit_profile(s, alice.actor, sid, accept_terms=True))
         await s.rollback()
     # then no message waits and the profile never left DRAFT
     assert await count(sessions, OutboxMessage) == 0

@@ -13,7 +13,7 @@ from trusthub.domain.errors import ErrorCode
 from trusthub.domain.reviews import ReviewOutcome, ReviewStatus
 from trusthub.messaging.messages import DecisionMade, ReasonPayload, ReviewEscalated
 from trusthub.models import OutboxMessage, Review, StatusChange
-from trusthub.services import evaluations, human_review, profiles, representatives, reviews
+from trusthub.services import human_review, profiles, representatives, reviews, submission
 from trusthub.services.human_review import HumanDecision
 
 from ..conftest import Acct, MakeAccount
@@ -38,7 +38,7 @@ async def escalated(sessions: SessionFactory, owner: Acct) -> tuple[str, str]:
     async with sessions() as s:
         row = await profiles.create_profile(s, owner.actor, business_profile())
         await representatives.add_representative(s, owner.actor, row.sid, 1, rep_changes())
-        await evaluations.submit_profile(s, owner.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, owner.actor, row.sid, accept_terms=True)
         await s.commit()
     async with sessions() as s:
         review = (await s.exec(select(Review).where(Review.subject_sid == row.sid))).one()

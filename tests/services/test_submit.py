@@ -11,7 +11,7 @@ from trusthub.db import SessionFactory
 from trusthub.domain.enums import ProfileKind, ProfileTier, Status
 from trusthub.domain.errors import ErrorCode
 from trusthub.models import AuthorizedRepresentative, CustomerProfile, Evaluation, Policy
-from trusthub.services import evaluations, profiles, representatives
+from trusthub.services import evaluations, profiles, representatives, submission
 from trusthub.services.profiles import NewProfile
 
 from ..conftest import Acct
@@ -51,7 +51,7 @@ async def evaluate(sessions: SessionFactory, owner: Acct, sid: str) -> Evaluatio
 
 async def submit(sessions: SessionFactory, owner: Acct, sid: str, accept: bool = True) -> None:
     async with sessions() as s:
-        await evaluations.submit_profile(s, owner.actor, sid, accept_terms=accept)
+        await submission.submit_profile(s, owner.actor, sid, accept_terms=accept)
         await s.commit()
 
 
@@ -59,7 +59,7 @@ async def submit_refused(
     sessions: SessionFactory, owner: Acct, sid: str, accept: bool = True
 ) -> set[tuple[ErrorCode, tuple[str, ...] | None]]:
     async with sessions() as s:
-        error = await refused(evaluations.submit_profile(s, owner.actor, sid, accept_terms=accept))
+        error = await refused(submission.submit_profile(s, owner.actor, sid, accept_terms=accept))
     return codes(error)
 
 

@@ -21,7 +21,7 @@ from trusthub.models import (
     RepresentativeVerification,
     Review,
 )
-from trusthub.services import evaluations, representatives, verifications
+from trusthub.services import representatives, submission, verifications
 from trusthub.services.reviews import AUTOMATED_REVIEWER
 
 from ..conftest import Acct, MakeAccount
@@ -134,7 +134,7 @@ async def test_a_reviewer_asking_again_keeps_the_held_review_waiting_for_the_ans
     sid = await create_complete(sessions, alice)
     keys = verifications.LinkKeys(settings.verification_secret(), timedelta(hours=1))
     async with sessions() as s:
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         await s.commit()
         review = (await s.exec(select(Review).where(Review.subject_sid == sid))).one()
         rep = (await s.exec(select(AuthorizedRepresentative))).one()
@@ -217,7 +217,7 @@ async def test_the_review_waits_for_every_representative_and_a_decline_names_its
     second = rep_changes(firstName="Alan", lastName="Turing", email="alan@acme.example.com")
     async with sessions() as s:
         await representatives.add_representative(s, alice.actor, sid, 2, second)
-        await evaluations.submit_profile(s, alice.actor, sid, accept_terms=True)
+        await submission.submit_profile(s, alice.actor, sid, accept_terms=True)
         await s.commit()
         review = (await s.exec(select(Review).where(Review.subject_sid == sid))).one()
         reps = (

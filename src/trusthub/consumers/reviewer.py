@@ -1,226 +1,64 @@
-"""The automated reviewer: takes a review request, vets the subject and publishes a decision or
-an escalation — through the outbox, in one transaction. Either message takes the subject
-through IN_REVIEW when the decision consumer applies it, so no separate `review.started` is
-sent: it would cost the consumer a transaction of its own for every review."""
+"""The automated reviewer's consumer: review requests in batches (`runner.Batcher`), one
+transaction per batch; the review itself is `services/automated_review.py`."""
 
 from __future__ import annotations
 
-import logging
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from ..config import Settings
 from ..db import SessionFactory
-from ..domain.enums import Status
-from ..domain.vetting import EscalationRules, Verdict, VettingInput, VettingResult, vet_profile
-from ..domain.vetting.products import vet_product
-from ..logs import bind
-from ..messaging.messages import (
-    DecisionMade,
-    ReasonPayload,
-    ReviewEscalated,
-    ReviewRequested,
-    ReviewStarted,
-)
-from ..models import Account, AuthorizedRepresentative, CustomerProfile, TrustProduct
-from ..models.base import utcnow
-from ..services.documents import profiles_document_facts
-from ..services.outbox import enqueue
-from ..services.reviews import AUTOMATED_REVIEWER, REVIEWER_INBOX, mark_processed, processed_of
-from ..services.subjects import Subject, subject_model
-from ..services.verifications import LinkKeys
-from .reviewer_verification import ask_representatives
+from ..domain.vetting import EscalationRules
+from ..messaging.messages import Message, ReviewRequested
+from ..services.automated_review import INBOX, AutomatedReviewer
+from ..services.verifications import LinkKeys, link_keys
+from ..transient import DependencyGate
+from .runner import Batcher
 
-CONSUMER = REVIEWER_INBOX
-_IDS = uuid.UUID("5f1c8e36-6a3c-4d5e-9a57-7b0f3c2d9e10")
-
-log = logging.getLogger(__name__)
-
-
-def derived_id(review_sid: str, what: str) -> str:
-    """Deterministic message ids: a review redelivered to another worker yields the same
-    messages, which the decision consumer's inbox then applies once."""
-    return uuid.uuid5(_IDS, f"{review_sid}:{what}").hex
-
-
-SANDBOX_CACHE_SIZE = 10_000
+CONSUMER = INBOX
 
 
 @dataclass
 class ReviewerDeps:
     sessions: SessionFactory
     rules: EscalationRules
-    # An account's sandbox flag is set when it is created and never changes: ask once.
-    sandbox: dict[str, bool] = field(default_factory=dict)
     # AUTO_VERIFY_REPRESENTATIVES: how to sign the links it asks for; None: the rule is off.
     verify: LinkKeys | None = None
+    after_commit: Callable[[], None] = field(default=lambda: None)  # e.g. wake the relay
+    reviewer: AutomatedReviewer = field(init=False)
 
-    async def is_sandbox(self, session: AsyncSession, account_sid: str) -> bool:
-        if account_sid not in self.sandbox:
-            if len(self.sandbox) >= SANDBOX_CACHE_SIZE:
-                self.sandbox.clear()
-            account = await session.get(Account, account_sid)
-            self.sandbox[account_sid] = bool(account and account.sandbox)
-        return self.sandbox[account_sid]
+    def __post_init__(self) -> None:
+        self.reviewer = AutomatedReviewer(self.rules, self.verify)
 
-
-async def _vet(
-    session: AsyncSession,
-    subject: Subject,
-    sandbox: bool,
-    rules: EscalationRules,
-    representatives: list[AuthorizedRepresentative],
-    documents: list[dict[str, Any]],
-    ask: bool = False,
-) -> VettingResult:
-    if isinstance(subject, TrustProduct):
-        profile = await session.get(CustomerProfile, subject.customer_profile_sid)
-        siblings = await session.exec(
-            select(TrustProduct).where(
-                TrustProduct.customer_profile_sid == subject.customer_profile_sid,
-                TrustProduct.sid != subject.sid,
-            )
+    @classmethod
+    def from_settings(
+        cls, sessions: SessionFactory, s: Settings, after_commit: Callable[[], None]
+    ) -> ReviewerDeps:
+        rules = EscalationRules(
+            escalate_isv_primary=s.escalate_isv_primary,
+            escalate_industries=frozenset(s.escalate_industries),
+            escalate_regions=frozenset(s.escalate_regions),
         )
-        return vet_product(
-            subject.model_dump(),
-            profile.model_dump() if profile else {},
-            [p.model_dump() for p in siblings.all()],
-            sandbox=sandbox,
-        )
-    return vet_profile(
-        VettingInput(
-            profile=subject.model_dump(),
-            representatives={r.position: r.model_dump() for r in representatives},
-            sandbox=sandbox,
-            documents=documents,
-            now=utcnow(),
-            ask_representatives=ask,
-        ),
-        rules,
-    )
+        verify = link_keys(s) if s.auto_verify_representatives else None
+        return cls(sessions, rules, verify, after_commit)
 
 
 async def handle_review_batch(messages: list[ReviewRequested], deps: ReviewerDeps) -> None:
-    """Review several requests in one transaction (`runner.Batcher`), reading what they need
-    one statement per table: the inbox, the subjects, the profiles' representatives and
-    documents."""
     async with deps.sessions() as session:
-        done = await processed_of(session, CONSUMER, [m.message_id for m in messages])
-        subjects = await _subjects(session, messages)
-        profiles = [s.sid for s in subjects.values() if isinstance(s, CustomerProfile)]
-        reps: dict[str, list[AuthorizedRepresentative]] = {sid: [] for sid in profiles}
-        if profiles:
-            rows = await session.exec(
-                select(AuthorizedRepresentative).where(
-                    col(AuthorizedRepresentative.profile_sid).in_(profiles)
-                )
-            )
-            for rep in rows.all():
-                reps[rep.profile_sid].append(rep)
-        documents = await profiles_document_facts(session, profiles)
-        # The batch's outbox and inbox rows go out in one flush at commit; no read needs them
-        # (`done` stands in for the inbox).
-        with session.no_autoflush:
-            for message in messages:
-                if message.message_id not in done:
-                    done.add(message.message_id)
-                    subject = subjects.get(message.subject_sid)
-                    await _review(
-                        session,
-                        message,
-                        deps,
-                        subject,
-                        reps.get(message.subject_sid),
-                        documents.get(message.subject_sid, []),
-                    )
+        await deps.reviewer.review_requests(session, messages)
         await session.commit()
+    deps.after_commit()
 
 
-async def _subjects(session: AsyncSession, messages: list[ReviewRequested]) -> dict[str, Subject]:
-    wanted: dict[str, set[str]] = {}
-    for message in messages:
-        wanted.setdefault(message.subject_type, set()).add(message.subject_sid)
-    found: dict[str, Subject] = {}
-    for subject_type, sids in wanted.items():
-        model = subject_model(subject_type)
-        rows = await session.exec(select(model).where(col(model.sid).in_(sids)))
-        for row in rows.all():
-            subject: Subject = row  # type: ignore[assignment]  # select(model) of a union
-            found[subject.sid] = subject
-    return found
+def review_batcher(
+    deps: ReviewerDeps, *, size: int = 64, gate: DependencyGate | None = None
+) -> Batcher:
+    """The reviewer's batcher; anything but a review request on its queue is ignored."""
 
+    async def batch(messages: list[Message]) -> None:
+        await handle_review_batch([m for m in messages if isinstance(m, ReviewRequested)], deps)
 
-async def _review(
-    session: AsyncSession,
-    message: ReviewRequested,
-    deps: ReviewerDeps,
-    profile: Subject | None,
-    representatives: list[AuthorizedRepresentative] | None,
-    documents: list[dict[str, Any]],
-) -> None:
-    in_review = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
-    if profile is None or profile.status not in in_review:
-        mark_processed(session, CONSUMER, message.message_id, "dropped")
-        return
-    sandbox = await deps.is_sandbox(session, profile.account_sid)
-    reps = representatives or []
-    result = await _vet(
-        session, profile, sandbox, deps.rules, reps, documents, deps.verify is not None
-    )
-    review = message.review_sid
-    if (
-        deps.verify is not None
-        and isinstance(profile, CustomerProfile)
-        and result.verdict is Verdict.APPROVED
-        and await ask_representatives(session, deps.verify, profile, reps, review, sandbox)
-    ):
-        enqueue(
-            session,
-            ReviewStarted(
-                message_id=derived_id(review, "verify"),
-                review_sid=review,
-                subject_sid=profile.sid,
-                actor=AUTOMATED_REVIEWER,
-            ),
-        )
-        mark_processed(session, CONSUMER, message.message_id, "VERIFY")
-        return
-    if result.verdict is Verdict.ESCALATED:
-        enqueue(
-            session,
-            ReviewEscalated(
-                message_id=derived_id(review, "escalated"),
-                review_sid=review,
-                subject_sid=profile.sid,
-                reason=result.escalation_reason or "escalated by rule",
-            ),
-        )
-    else:
-        enqueue(
-            session,
-            DecisionMade(
-                message_id=derived_id(review, "decision"),
-                decision_id=derived_id(review, "decision"),
-                review_sid=review,
-                subject_sid=profile.sid,
-                outcome="APPROVED" if result.verdict is Verdict.APPROVED else "REJECTED",
-                reasons=[
-                    ReasonPayload(code=r.code.value, field=list(r.field), message=r.message)
-                    for r in result.reasons
-                ],
-                decided_by=AUTOMATED_REVIEWER,
-            ),
-        )
-    mark_processed(session, CONSUMER, message.message_id, result.verdict.value)
-    # SIDs and codes only: the reasons' messages may quote what the customer entered.
-    with bind(account_sid=profile.account_sid, subject_sid=profile.sid):
-        log.info(
-            "review %s of %s: %s (reasons: %s)",
-            review,
-            profile.sid,
-            result.verdict.value,
-            ",".join(r.code.value for r in result.reasons) or "none",
-        )
+    async def one(message: Message) -> None:
+        await batch([message])
+
+    return Batcher(batch, one, name="reviewer", size=size, gate=gate)

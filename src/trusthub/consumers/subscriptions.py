@@ -32,8 +32,8 @@ MAX_PENDING = 1000  # events waiting for one subscriber; a subscriber this far b
 @dataclass(eq=False, slots=True)
 class _Subscriber:
     """One subscription's mailbox. A deque and one wake-up future, not an asyncio.Queue: a
-    gateway holds one per open subscription, and a Queue (three deques, an Event, a dict) made
-    up 3 KiB of the ~50 KiB an idle subscriber costs."""
+    gateway holds one per open subscription, and a Queue (three deques, an Event, a dict) was
+    a noticeable part of an idle subscriber's memory (bench/README.md)."""
 
     account_sid: str | None  # None: every account (admins)
     subject_sid: str | None

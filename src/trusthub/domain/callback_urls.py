@@ -109,10 +109,6 @@ def address_kind(address: Address) -> str | None:
     return None if address.is_global else "shared or reserved"
 
 
-def is_public_address(address: Address) -> bool:
-    return address_kind(address) is None
-
-
 def is_internal_name(host: str) -> bool:
     name = host.rstrip(".").lower()
     return name in INTERNAL_NAMES or name.endswith(INTERNAL_SUFFIXES)

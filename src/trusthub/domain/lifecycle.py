@@ -18,8 +18,15 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 LOCKED_STATUSES = frozenset({Status.PENDING_REVIEW, Status.IN_REVIEW, Status.APPROVED})
+# Locked but not yet decided: what a redaction, a revision's deletion or a review waits for.
+UNDER_REVIEW_STATUSES = frozenset({Status.PENDING_REVIEW, Status.IN_REVIEW})
 DELETABLE_STATUSES = frozenset({Status.DRAFT, Status.REJECTED})
 SUBMITTABLE_STATUSES = frozenset({Status.DRAFT, Status.REJECTED})
+
+
+def status_values(statuses: Iterable[Status]) -> list[str]:
+    """Stored values, in a stable order, for a SQL `IN` (the statement text stays cacheable)."""
+    return sorted(s.value for s in statuses)
 
 
 def can_transition(current: Status, target: Status) -> bool:

@@ -61,12 +61,3 @@ def retry_horizon(delays_ms: Sequence[int], max_attempts: int) -> timedelta:
         for attempt in range(1, max_attempts)
     )
     return timedelta(milliseconds=sum(waits))
-
-
-def describe_duration(duration: timedelta) -> str:
-    """`26 h 35 min`: how the README states the horizon (minutes rounded down)."""
-    minutes = int(duration.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

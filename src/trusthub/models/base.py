@@ -16,8 +16,9 @@ def _remember_factory_signatures() -> None:
     """SQLModel builds a table row without validation: for each field left to its
     `default_factory` it asks pydantic's `FieldInfo.get_default`, which runs `inspect.signature`
     on the factory every time to learn whether it takes the validated data (the defect
-    pydantic#13376 fixed for private attributes). That was a fifth of a submit's CPU (five rows)
-    and cyclic garbage for the collector. The answer depends on the factory alone: remember it.
+    pydantic#13376 fixed for private attributes), a large part of a submit's CPU
+    (bench/README.md) and cyclic garbage for the collector. The answer depends on the factory
+    alone: remember it.
     """
     original = _fields.takes_validated_data_argument
     if hasattr(original, "cache_info"):

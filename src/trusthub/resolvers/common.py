@@ -9,18 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..domain import pagination
 from ..domain.errors import DomainError
-from ..domain.pagination import PageArgs
 from ..schema.context import Info
 from ..schema.errors import UserError, conflict, user_errors
 from ..services.actor import Actor
 
 T = TypeVar("T")
-
-
-class ClientError(Exception):
-    """A malformed request (bad argument); shown to the client even when errors are masked."""
 
 
 async def perform(
@@ -42,25 +36,3 @@ async def perform(
             return None, conflict()
     ctx.reset_loaders()  # the payload must read what was just committed
     return result, []
-
-
-def page_args(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    last: int | None = None,
-    before: str | None = None,
-) -> PageArgs:
-    """A connection's validated arguments; bad ones fail the request with a clear message."""
-    settings = info.context.settings
-    try:
-        return pagination.page_args(
-            first,
-            after,
-            last,
-            before,
-            default=settings.default_page_size,
-            maximum=settings.max_page_size,
-        )
-    except DomainError as exc:
-        raise ClientError(exc.errors[0].message) from None

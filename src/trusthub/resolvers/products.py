@@ -16,11 +16,12 @@ from ..schema import product_types as pt
 from ..schema import types as t
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
-from ..schema.errors import UserError
+from ..schema.errors import ClientError, UserError
 from ..schema.inputs import SubmitInput, to_changes
+from ..schema.paging import page_args
 from ..schema.types import CustomerProfile
 from ..services import attestation, phone_numbers, products, reviews
-from .common import ClientError, page_args, perform
+from .common import perform
 from .reviews import ReviewReasonInput
 
 ProductId = Annotated[strawberry.ID, strawberry.argument(description="The product's SID (BU…).")]

@@ -13,9 +13,10 @@ from ..schema import inputs as i
 from ..schema import types as t
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
-from ..schema.errors import UserError
-from ..services import evaluations, profiles, purge, representatives, revisions
-from .common import ClientError, page_args, perform
+from ..schema.errors import ClientError, UserError
+from ..schema.paging import page_args
+from ..services import evaluations, profiles, purge, representatives, revisions, submission
+from .common import perform
 
 _CREATE_SKIP = frozenset({"kind", "tier", "primary_profile_id"})
 
@@ -224,7 +225,7 @@ class ProfileMutation:
     ) -> t.CustomerProfilePayload:
         row, errors = await perform(
             info,
-            lambda s, a: evaluations.submit_profile(
+            lambda s, a: submission.submit_profile(
                 s, a, str(input.id), accept_terms=input.accept_terms, settings=info.context.settings
             ),
         )

@@ -14,9 +14,10 @@ from ..schema import review_types as rt
 from ..schema.connections import After, Before, First, Last, PageInfo
 from ..schema.context import Info
 from ..schema.enums import ReasonCode
-from ..schema.errors import UserError
+from ..schema.errors import ClientError, UserError
+from ..schema.paging import page_args
 from ..services import human_review as reviews
-from .common import ClientError, page_args, perform
+from .common import perform
 
 
 @strawberry.input(description="One reason for a rejection or withdrawal, for the customer.")

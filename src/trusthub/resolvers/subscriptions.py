@@ -11,10 +11,10 @@ import strawberry
 from ..domain.enums import Role
 from ..messaging.messages import RepresentativeVerificationChanged, StatusChanged
 from ..schema.context import Info
+from ..schema.errors import ClientError
 from ..schema.events import shareable
 from ..schema.review_types import StatusChangedEvent
 from ..schema.verification_types import RepresentativeVerificationChangedEvent
-from .common import ClientError
 
 # The hub hands one event to every subscriber that wants it: build its GraphQL object once,
 # not once per subscriber, and mark it shareable, so that its result is executed once per

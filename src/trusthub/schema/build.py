@@ -60,8 +60,8 @@ class Mutation(
 
 class OperationSetup(SchemaExtension):
     """Everything the gateway does around each operation, in one extension (strawberry runs
-    every extension's hooks in every phase of every request, and seven of them were a tenth of
-    a read's CPU — bench/README.md):
+    every extension's hooks in every phase of every request, and separate extensions cost a
+    read measurably more CPU — bench/README.md):
     - fresh dataloader caches (a WebSocket connection runs many operations);
     - the limits: tokens at parse time; depth, aliases, selections and field overlaps
       (`document_limits`) before graphql-core's validation, which is not linear in a

@@ -12,7 +12,6 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from ..resolvers.common import ClientError
 from ..transient import (
     RETRY_AFTER_SECONDS,
     UNAVAILABLE_CODE,
@@ -20,6 +19,7 @@ from ..transient import (
     OutageLog,
     is_transient,
 )
+from .errors import ClientError
 from .events import SharedEventExecutor
 from .runner import LightSchema
 
@@ -54,7 +54,8 @@ def _never(error: GraphQLError) -> bool:
 
 class MaskInternalErrors(MaskErrors):
     """strawberry's `MaskErrors`, without its `isinstance` check of every result against a
-    runtime-checkable Protocol (2.5 % of a read's CPU, to learn whether it has errors).
+    runtime-checkable Protocol (a measurable part of a read's CPU, bench/README.md, to learn
+    whether it has errors).
 
     An error that says the database is away becomes a SERVICE_UNAVAILABLE error, and the HTTP
     response a 503 with `Retry-After`, so clients retry instead of treating it as a failure

@@ -7,7 +7,7 @@ but each fragment is walked once and what it costs is remembered, so a document 
 fragments spread one another twice over (`fragment F0 on Query { ...F1 ...F1 }` …, whose
 expansion doubles with every fragment) costs one walk of its text to refuse. strawberry's
 `QueryDepthLimiter` and `MaxAliasesLimiter` re-walk a fragment at every spread: exponential
-in such a document (bench/README.md, §8)."""
+in such a document (bench/README.md)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ class _Costs:
 
 
 # A pair of leaf fields costs graphql-core's comparison about this many times less than a pair
-# of fields with sub-selections (bench/README.md, §8).
+# of fields with sub-selections (measured: bench/README.md).
 LEAF_PAIRS_PER_OVERLAP = 64
 
 

@@ -7,6 +7,10 @@ import strawberry
 from ..domain.errors import DomainError, ErrorCode
 
 
+class ClientError(Exception):
+    """A malformed request (bad argument); shown to the client even when errors are masked."""
+
+
 @strawberry.type(
     description="Why a mutation was refused: a problem with the request's data, not a failure "
     "of the server (those are top-level errors)."

@@ -4,8 +4,8 @@ The event hub hands the same `StatusChangedEvent` object to every subscriber tha
 event (`resolvers/subscriptions._view`). Its fields are plain data — no resolver reads the
 subscriber's context (`tests/schema/test_shared_events.py` holds that) — so its result depends
 only on the operation and its variables: the first subscriber executes it, and every
-subscriber with the same operation and variables is sent that result. With 1,000 subscribers
-that was half of the gateway's fan-out CPU (bench/README.md, §4)."""
+subscriber with the same operation and variables is sent that result, which executing once
+per subscriber dominated the gateway's fan-out CPU (bench/README.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """How the gateway executes operations: graphql-core's executor (through strawberry's), with
-shortcuts for work it repeats on every request (bench/README.md, steps 8, 11 and 13).
+shortcuts for work it repeats on every request (measured in bench/README.md).
 
 1. Field collection remembered across requests. graphql-core collects the sub-fields of every
    object it completes — walks the selection set, groups the fields by response key — and

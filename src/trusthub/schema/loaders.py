@@ -84,8 +84,8 @@ class SharedReads:
     """All of one HTTP request's dataloader batches on one pooled connection, in autocommit:
     taken by the first batch and given back when the request ends (`app.AuthGate`) — or
     before the request opens a session of its own (`sessions`), so that a request never
-    holds a connection while it waits for another. Batches take turns on it. (A connection
-    taken and given back per batch cost a read 0.17 ms of CPU, bench/README.md step 12.)
+    holds a connection while it waits for another. Batches take turns on it. (Taking and giving
+    back a connection per batch cost a read noticeably more CPU: bench/README.md.)
     Not for WebSocket connections, whose context lives as long as the connection."""
 
     def __init__(self, sessions: SessionFactory) -> None:

@@ -12,14 +12,14 @@ from ..domain.attestation import AttestationLevel
 from ..domain.errors import DomainError
 from ..domain.pagination import PageArgs, page_of_keys
 from ..domain.products import A2PCompanyType, CallUseCase, StockExchange, TrustProductKind
-from ..resolvers.common import ClientError, page_args
 from . import product_enums  # noqa: F401  (registers the enums of trust products)
 from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .delivery_types import DeliveryAttempt
 from .document_types import SupportingDocument
 from .enums import Status
-from .errors import UserError
+from .errors import ClientError, UserError
+from .paging import page_args
 from .types import (
     CustomerProfile,
     Node,

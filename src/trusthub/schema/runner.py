@@ -1,14 +1,10 @@
 """Schema-extension hooks run without strawberry's per-request wrapping.
 
-For every phase of every operation (operation, parsing, validation, execution) strawberry's
-`SchemaExtensionsRunner` looks up each extension's hook, wraps it in
-`contextlib.contextmanager` (which copies the function's metadata with `functools.wraps`) and
-enters it through an `ExitStack` — a tenth of a read's CPU with the gateway's two extensions
-(bench/README.md, step 10). `LightRunner` does what those context managers do for hooks
-that are plain generator functions, as all of the gateway's are: start each hook's generator
-on entry, in order; finish them on exit, in reverse order, passing an exception through them
-as `contextlib` does. `LightSchema` uses it whenever every hook of the request's extensions is
-such a generator function, and strawberry's own runner otherwise."""
+strawberry's `SchemaExtensionsRunner` wraps every hook of every phase in
+`contextlib.contextmanager` and enters it through an `ExitStack`, a measurable part of a read's
+CPU (bench/README.md). `LightRunner` runs hooks that are plain generator functions, as all the
+gateway's are, the way `contextlib` would (in order on entry, in reverse on exit, exceptions
+passed through); `LightSchema` uses it when every hook is one, strawberry's runner otherwise."""
 
 from __future__ import annotations
 

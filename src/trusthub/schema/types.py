@@ -10,7 +10,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from .. import models
-from ..resolvers.common import page_args
 from .connections import After, Before, First, Last, PageInfo
 from .context import Info
 from .delivery_types import DeliveryAttempt
@@ -27,6 +26,7 @@ from .enums import (
     Status,
 )
 from .errors import UserError
+from .paging import page_args
 from .value_types import Address as Address
 from .value_types import BusinessInformation as BusinessInformation
 from .value_types import EvaluationFailure as EvaluationFailure

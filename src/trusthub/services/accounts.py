@@ -122,10 +122,6 @@ def close_account(session: AsyncSession, account: Account) -> None:
         session.add(account)
 
 
-def has_api_key(account: Account) -> bool:
-    return not account.api_key_hash.startswith(REVOKED_PREFIX)
-
-
 async def find_account(session: AsyncSession, name_or_sid: str) -> Account:
     """The account with this SID, or else the only one with this name; a clear error otherwise."""
     if SID_RE.match(name_or_sid) and name_or_sid.startswith(SidPrefix.ACCOUNT.value):

@@ -1,23 +1,54 @@
-"""Evaluate a profile against its policy, and submit it for review."""
+"""Evaluate a subject (profile or trust product) against its policy and store the result:
+the `evaluate` query shows it, and every submit stores the one it was judged by."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..config import Settings, get_settings
-from ..domain.enums import BusinessIdentity, ProfileTier, Status
-from ..domain.errors import DomainError, ErrorCode
-from ..domain.evaluation import Outcome, ProfileFacts
-from ..models import AuthorizedRepresentative, CustomerProfile, Evaluation
+from ..domain.evaluation import Outcome, ProfileFacts, evaluate
+from ..domain.sids import SidPrefix, new_sid
+from ..models import AuthorizedRepresentative, CustomerProfile, Evaluation, Policy
 from ..models.base import utcnow
 from .actor import Actor
 from .documents import document_facts
 from .profiles import get_profile
-from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
+from .subjects import Subject
 
 
-async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFacts:
+async def evaluate_subject(
+    session: AsyncSession, subject: Subject, facts: ProfileFacts
+) -> tuple[Outcome, Evaluation]:
+    """Evaluate a subject against its policy (data) and store the result."""
+    policy = await session.get(Policy, subject.policy_sid)
+    assert policy is not None  # foreign key
+    outcome = evaluate(policy.requirements, facts)
+    return outcome, record_evaluation(session, subject, outcome)
+
+
+def record_evaluation(session: AsyncSession, subject: Subject, outcome: Outcome) -> Evaluation:
+    row = Evaluation(
+        sid=new_sid(SidPrefix.EVALUATION),
+        account_sid=subject.account_sid,
+        subject_sid=subject.sid,
+        policy_sid=subject.policy_sid,
+        status=outcome.status.value,
+        results=[
+            {
+                "requirement": r.requirement,
+                "passed": r.passed,
+                "failures": [{**asdict(f), "field": list(f.field)} for f in r.failures],
+            }
+            for r in outcome.results
+        ],
+    )
+    session.add(row)
+    return row
+
+
+async def profile_facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFacts:
     reps = await session.exec(
         select(AuthorizedRepresentative).where(
             col(AuthorizedRepresentative.profile_sid) == profile.sid
@@ -36,50 +67,14 @@ async def _facts(session: AsyncSession, profile: CustomerProfile) -> ProfileFact
     )
 
 
-async def _evaluate(session: AsyncSession, profile: CustomerProfile) -> tuple[Outcome, Evaluation]:
-    return await evaluate_subject(session, profile, await _facts(session, profile))
+async def evaluate_profile_row(
+    session: AsyncSession, profile: CustomerProfile
+) -> tuple[Outcome, Evaluation]:
+    return await evaluate_subject(session, profile, await profile_facts(session, profile))
 
 
 async def evaluate_profile(session: AsyncSession, actor: Actor, sid: str) -> Evaluation:
     profile = await get_profile(session, actor, sid)
-    _, row = await _evaluate(session, profile)
+    _, row = await evaluate_profile_row(session, profile)
     await session.flush()
     return row
-
-
-async def submit_profile(
-    session: AsyncSession,
-    actor: Actor,
-    sid: str,
-    *,
-    accept_terms: bool,
-    settings: Settings | None = None,
-) -> CustomerProfile:
-    profile = await get_profile(session, actor, sid, for_update=True)
-    ensure_submittable(profile, accept_terms=accept_terms)
-    if profile.tier == ProfileTier.SECONDARY.value:
-        await _ensure_primary_approved(session, profile)
-    outcome, evaluation = await _evaluate(session, profile)
-    ensure_compliant(outcome)
-    await send_for_review(session, actor, profile, evaluation, settings or get_settings())
-    await session.flush()
-    return profile
-
-
-async def _ensure_primary_approved(session: AsyncSession, profile: CustomerProfile) -> None:
-    primary = (
-        await session.get(CustomerProfile, profile.primary_profile_sid)
-        if profile.primary_profile_sid
-        else None
-    )
-    if (
-        primary is None
-        or primary.status != Status.APPROVED.value
-        or primary.business_identity != BusinessIdentity.ISV_RESELLER_OR_PARTNER.value
-    ):
-        raise DomainError.single(
-            ErrorCode.PRIMARY_NOT_APPROVED,
-            "A secondary profile can be submitted only once its primary profile is APPROVED "
-            "and its business identity is ISV_RESELLER_OR_PARTNER.",
-            ("primaryProfileId",),
-        )

@@ -9,12 +9,10 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..domain.enums import Status, SubjectType
-from ..messaging.messages import ReasonPayload, StatusChanged
 from ..models import AuditEntry, StatusChange
 from ..models.base import utcnow
 from . import txcache
 from .actor import Actor
-from .outbox import enqueue
 
 
 def audit(
@@ -55,7 +53,7 @@ async def _next_sequence(session: AsyncSession, subject_sid: str) -> int:
     return counts[subject_sid]
 
 
-async def record_transition(
+async def record_history(
     session: AsyncSession,
     *,
     account_sid: str,
@@ -65,12 +63,11 @@ async def record_transition(
     status: Status,
     actor: str,
     reasons: Sequence[dict[str, Any]] = (),
-    publish: bool = True,
     revision_sid: str | None = None,
-) -> StatusChange:
-    """Write the history row and (unless `publish` is off, as for creation) the status-changed
-    event in the caller's transaction."""
-    now = utcnow()
+) -> tuple[StatusChange, int]:
+    """Write the history row in the caller's transaction; returns it with the subject's history
+    sequence, which a status-changed event carries (`transitions.transition`). Creation records
+    only this: a new subject's DRAFT is no event."""
     sequence = await _next_sequence(session, subject_sid)
     change = StatusChange(
         account_sid=account_sid,
@@ -81,22 +78,7 @@ async def record_transition(
         actor=actor,
         reasons=list(reasons),
         revision_sid=revision_sid,
-        at=now,
+        at=utcnow(),
     )
     session.add(change)
-    if not publish:
-        return change
-    enqueue(
-        session,
-        StatusChanged(
-            subject_sid=subject_sid,
-            subject_type=subject_type.value,
-            account_sid=account_sid,
-            previous_status=previous.value if previous else None,
-            status=status.value,
-            sequence=sequence,
-            reasons=[ReasonPayload.model_validate(r) for r in reasons],
-            occurred_at=now,
-        ),
-    )
-    return change
+    return change, sequence

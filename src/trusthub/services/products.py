@@ -34,11 +34,12 @@ from ..models.base import utcnow
 from .actor import Actor
 from .document_purge import drop_documents
 from .documents import document_facts
-from .history import audit, record_transition
+from .evaluations import evaluate_subject
+from .history import audit, record_history
 from .pagination import Page, keyset_page
 from .profiles import callback_rules, ensure_not_revision, get_profile
 from .scoping import get_owned, owned_by
-from .submission import ensure_compliant, ensure_submittable, evaluate_subject, send_for_review
+from .submission import ensure_compliant, ensure_submittable, send_for_review
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ async def create_product(
         **values,
     )
     session.add(product)
-    await record_transition(
+    await record_history(
         session,
         account_sid=product.account_sid,
         subject_sid=product.sid,
@@ -124,7 +125,6 @@ async def create_product(
         previous=None,
         status=Status.DRAFT,
         actor=actor.name,
-        publish=False,
     )
     audit(
         session, actor, account_sid=product.account_sid, subject_sid=product.sid,

@@ -38,7 +38,7 @@ from ..models import (
 from ..models.base import utcnow
 from .actor import Actor
 from .document_purge import drop_documents
-from .history import audit, record_transition
+from .history import audit, record_history
 from .pagination import Page, keyset_page
 from .scoping import get_owned, owned_by
 
@@ -175,7 +175,7 @@ async def create_profile(
         **values,
     )
     session.add(profile)
-    await record_transition(
+    await record_history(
         session,
         account_sid=profile.account_sid,
         subject_sid=profile.sid,
@@ -183,7 +183,6 @@ async def create_profile(
         previous=None,
         status=Status.DRAFT,
         actor=actor.name,
-        publish=False,
     )
     audit(
         session,
@@ -270,8 +269,7 @@ async def _delete_revisions(session: AsyncSession, actor: Actor, profile: Custom
         select(CustomerProfile).where(CustomerProfile.revision_of == profile.sid)
     )
     revisions = list(rows.all())
-    reviewing = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
-    if any(r.status in reviewing for r in revisions):
+    if any(r.status in lifecycle.UNDER_REVIEW_STATUSES for r in revisions):
         raise DomainError.single(
             ErrorCode.LOCKED, "A revision of this profile is under review.", ("id",)
         )
@@ -288,9 +286,12 @@ async def _delete_dependents(session: AsyncSession, actor: Actor, profile: Custo
     """A profile goes with its representatives, numbers and DRAFT/REJECTED trust products (each
     deletion audited: reviews of them show when it went); one with a product under review or
     approved stays (that product depends on it)."""
-    live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
     products = select(TrustProduct.sid).where(TrustProduct.customer_profile_sid == profile.sid)
-    blocking = await session.exec(products.where(col(TrustProduct.status).in_(live)))
+    blocking = await session.exec(
+        products.where(
+            col(TrustProduct.status).in_(lifecycle.status_values(lifecycle.LOCKED_STATUSES))
+        )
+    )
     if blocking.first() is not None:
         raise DomainError.single(
             ErrorCode.LOCKED,

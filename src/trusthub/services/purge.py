@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..blobs import BlobStore
 from ..db import SessionFactory
+from ..domain import lifecycle
 from ..domain.enums import Status
 from ..domain.errors import DomainError, ErrorCode
 from ..domain.privacy import PersonalDataRetention
@@ -207,8 +208,10 @@ async def redact_profile(
             col(Review.subject_sid).in_(sids), col(Review.status) != ReviewStatus.DECIDED.value
         )
     )
-    reviewing = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value)
-    if any(p.status in reviewing for p in subjects) or open_review.first() is not None:
+    if (
+        any(p.status in lifecycle.UNDER_REVIEW_STATUSES for p in subjects)
+        or open_review.first() is not None
+    ):
         raise DomainError.single(
             ErrorCode.LOCKED, f"{sid} is under review; redact it once it is decided.", ("id",)
         )

@@ -33,10 +33,10 @@ from ..models import CustomerProfile, InboxMessage, Review, StatusChange, TrustP
 from ..models.base import utcnow
 from . import txcache
 from .actor import Actor
-from .history import record_transition
 from .outbox import enqueue
 from .revisions import apply_revision
 from .subjects import Subject, load_subject, subject_model, subject_type_of
+from .transitions import transition
 
 AUTOMATED_REVIEWER = "reviewer:automated"
 # The inbox names of the two consumers of the review pipeline (and of the sweeper's checks).
@@ -161,7 +161,7 @@ async def _move(
     subject.status = target.value
     subject.reasons = list(reasons)
     subject.updated_at = utcnow()
-    await record_transition(
+    await transition(
         session,
         account_sid=subject.account_sid,
         subject_sid=subject.sid,
@@ -297,11 +297,10 @@ async def _reject_products_of(session: AsyncSession, profile: CustomerProfile, a
     """Products follow their profile: under review or approved → REJECTED (DRAFT and REJECTED
     ones stay as they are); their open reviews are closed."""
     reason = {"code": "OTHER", "field": ["customerProfileId"], "message": WITHDRAWN_PROFILE}
-    live = (Status.PENDING_REVIEW.value, Status.IN_REVIEW.value, Status.APPROVED.value)
     products = await session.exec(
         select(TrustProduct)
         .where(TrustProduct.customer_profile_sid == profile.sid)
-        .where(col(TrustProduct.status).in_(live))
+        .where(col(TrustProduct.status).in_(lifecycle.status_values(lifecycle.LOCKED_STATUSES)))
         .with_for_update()
     )
     for product in products.all():

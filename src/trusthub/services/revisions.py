@@ -19,8 +19,9 @@ from ..domain.sids import SidPrefix, new_sid
 from ..models import AuditEntry, AuthorizedRepresentative, CustomerProfile
 from ..models.base import utcnow
 from .actor import Actor
-from .history import audit, record_transition
+from .history import audit, record_history
 from .profiles import get_profile, touch
+from .transitions import transition
 
 # Columns a revision copies from the profile it revises without applying them back.
 _IDENTITY_COLUMNS = ("kind", "tier", "primary_profile_sid", "policy_sid")
@@ -95,7 +96,7 @@ async def revise_profile(session: AsyncSession, actor: Actor, sid: str) -> Custo
                 **{c: getattr(rep, c) for c in REPRESENTATIVE_COLUMNS},
             )
         )
-    await record_transition(
+    await record_history(
         session,
         account_sid=revision.account_sid,
         subject_sid=revision.sid,
@@ -103,7 +104,6 @@ async def revise_profile(session: AsyncSession, actor: Actor, sid: str) -> Custo
         previous=None,
         status=Status.DRAFT,
         actor=actor.name,
-        publish=False,
     )
     audit(session, actor, account_sid=original.account_sid, subject_sid=original.sid,
           action="revise", fields=[revision.sid])  # fmt: skip
@@ -132,7 +132,7 @@ async def apply_revision(session: AsyncSession, revision: CustomerProfile, decid
     original.updated_at = utcnow()
     changed += await _replace_representatives(session, original, revision)
     status = Status(original.status)
-    await record_transition(
+    await transition(
         session,
         account_sid=original.account_sid,
         subject_sid=original.sid,

@@ -1,56 +1,25 @@
-"""What submitting any subject (profile or trust product) shares: the stored evaluation, the
-checks every submit makes, and the one transaction that sends it for review."""
+"""Submitting for review: the checks every submit makes, the one transaction that sends a
+subject (profile or trust product) for review, and the profile's submit use case."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..config import Settings
+from ..config import Settings, get_settings
 from ..domain import lifecycle
-from ..domain.enums import Status
+from ..domain.enums import BusinessIdentity, ProfileTier, Status
 from ..domain.errors import DomainError, ErrorCode, FieldError
-from ..domain.evaluation import Outcome, ProfileFacts, evaluate
-from ..domain.sids import SidPrefix, new_sid
+from ..domain.evaluation import Outcome
 from ..messaging.messages import ReviewRequested
-from ..models import Evaluation, Policy
+from ..models import CustomerProfile, Evaluation
 from ..models.base import utcnow
 from .actor import Actor
-from .history import record_transition
+from .evaluations import evaluate_profile_row
 from .outbox import enqueue
+from .profiles import get_profile
 from .reviews import open_review
 from .subjects import Subject, subject_type_of
-
-
-async def evaluate_subject(
-    session: AsyncSession, subject: Subject, facts: ProfileFacts
-) -> tuple[Outcome, Evaluation]:
-    """Evaluate a subject against its policy (data) and store the result."""
-    policy = await session.get(Policy, subject.policy_sid)
-    assert policy is not None  # foreign key
-    outcome = evaluate(policy.requirements, facts)
-    return outcome, record_evaluation(session, subject, outcome)
-
-
-def record_evaluation(session: AsyncSession, subject: Subject, outcome: Outcome) -> Evaluation:
-    row = Evaluation(
-        sid=new_sid(SidPrefix.EVALUATION),
-        account_sid=subject.account_sid,
-        subject_sid=subject.sid,
-        policy_sid=subject.policy_sid,
-        status=outcome.status.value,
-        results=[
-            {
-                "requirement": r.requirement,
-                "passed": r.passed,
-                "failures": [{**asdict(f), "field": list(f.field)} for f in r.failures],
-            }
-            for r in outcome.results
-        ],
-    )
-    session.add(row)
-    return row
+from .transitions import transition
 
 
 def ensure_submittable(subject: Subject, *, accept_terms: bool) -> Status:
@@ -91,7 +60,7 @@ async def send_for_review(
     subject.terms_version = settings.terms_version
     subject.reasons = []
     subject.updated_at = utcnow()
-    await record_transition(
+    await transition(
         session,
         account_sid=subject.account_sid,
         subject_sid=subject.sid,
@@ -114,3 +83,43 @@ async def send_for_review(
             evaluation_sid=evaluation.sid,
         ),
     )
+
+
+async def submit_profile(
+    session: AsyncSession,
+    actor: Actor,
+    sid: str,
+    *,
+    accept_terms: bool,
+    settings: Settings | None = None,
+) -> CustomerProfile:
+    """The submit mutation's use case. The profile row is locked first, so two submits of one
+    profile cannot both pass the status check; a noncompliant profile changes nothing."""
+    profile = await get_profile(session, actor, sid, for_update=True)
+    ensure_submittable(profile, accept_terms=accept_terms)
+    if profile.tier == ProfileTier.SECONDARY.value:
+        await _ensure_primary_approved(session, profile)
+    outcome, evaluation = await evaluate_profile_row(session, profile)
+    ensure_compliant(outcome)
+    await send_for_review(session, actor, profile, evaluation, settings or get_settings())
+    await session.flush()
+    return profile
+
+
+async def _ensure_primary_approved(session: AsyncSession, profile: CustomerProfile) -> None:
+    primary = (
+        await session.get(CustomerProfile, profile.primary_profile_sid)
+        if profile.primary_profile_sid
+        else None
+    )
+    if (
+        primary is None
+        or primary.status != Status.APPROVED.value
+        or primary.business_identity != BusinessIdentity.ISV_RESELLER_OR_PARTNER.value
+    ):
+        raise DomainError.single(
+            ErrorCode.PRIMARY_NOT_APPROVED,
+            "A secondary profile can be submitted only once its primary profile is APPROVED "
+            "and its business identity is ISV_RESELLER_OR_PARTNER.",
+            ("primaryProfileId",),
+        )

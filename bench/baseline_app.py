@@ -1,23 +1,30 @@
 """The baseline of the GraphQL read benchmark (bench/README.md): `customerProfile(id)` written
-by hand as a plain Starlette endpoint. It authenticates like /graphql, runs the same SQL
-statements the GraphQL request runs (the account by key hash, the profile by SID, its
-representatives by profile SID) and returns the same JSON body. Mounted only when
-BENCH_BASELINE is on."""
+by hand as a plain Starlette endpoint, mounted beside the product's routes by `create_app` here,
+so the product itself carries no benchmark code. It authenticates like /graphql, runs the same
+SQL statements the GraphQL request runs and returns the same JSON body.
+
+    python bench/baseline_app.py --host 127.0.0.1 --port 8000   (settings from the environment)
+"""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .db import SessionFactory
-from .domain.enums import ProfileKind, Role
-from .models import Account, AuthorizedRepresentative, CustomerProfile
+from trusthub.app import Authenticator, bearer_key
+from trusthub.app import create_app as create_gateway
+from trusthub.config import Settings, get_settings
+from trusthub.db import SessionFactory
+from trusthub.domain.enums import ProfileKind, Role
+from trusthub.models import Account, AuthorizedRepresentative, CustomerProfile
 
 PATH = "/bench/customer-profiles/{id}"
 
@@ -43,7 +50,7 @@ CUSTOMER_PROFILE_QUERY = (
 
 Authenticate = Callable[[Request], Awaitable[Account | None]]
 
-# The statements the dataloaders run, built once as they are (schema/loaders.py).
+# The statements the dataloaders run, built once as they are (src/trusthub/schema/loaders.py).
 PROFILES = select(CustomerProfile).where(
     col(CustomerProfile.sid).in_(sa.bindparam("keys", expanding=True))
 )
@@ -124,3 +131,42 @@ def routes(sessions: SessionFactory, authenticate: Authenticate) -> list[Route]:
         return JSONResponse({"data": {"customerProfile": _profile_json(profile, list(reps))}})
 
     return [Route(PATH, customer_profile, methods=["GET"])]
+
+
+def create_app(settings: Settings | None = None, roles: frozenset[Any] | None = None) -> Starlette:
+    """The gateway of `trusthub serve` plus the baseline route, authenticating with its own
+    cache of the same kind (AUTH_CACHE_SECONDS), so both paths pay the same for a key."""
+    settings = settings or get_settings()
+    app = create_gateway(settings, roles)
+    sessions: SessionFactory = app.state.sessions
+    authenticator = Authenticator(sessions, settings.auth_cache_seconds)
+
+    async def account_of(request: Request) -> Account | None:
+        return await authenticator(bearer_key(request.headers.get("authorization")))
+
+    app.router.routes.extend(routes(sessions, account_of))
+    return app
+
+
+def main() -> None:
+    import uvicorn
+
+    from trusthub.cli import uvicorn_options
+    from trusthub.logs import logging_config
+
+    parser = argparse.ArgumentParser(description="the gateway with the read baseline mounted")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=logging_config(settings),
+        **uvicorn_options(settings),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from ..domain.verification import VerificationStatus, positions_to_verify
 from ..domain.vetting.rules import website_domain
 from ..models import AuthorizedRepresentative, CustomerProfile, RepresentativeVerification
-from ..services.reviews import AUTOMATED_REVIEWER
-from ..services.verifications import LinkKeys, answer_as_sandbox, ask
+from .reviews import AUTOMATED_REVIEWER
+from .verifications import LinkKeys, answer_as_sandbox, ask
 
 
 async def ask_representatives(

@@ -13,7 +13,7 @@ from trusthub.config import Settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import Status
 from trusthub.runtime import Runtime
-from trusthub.services import documents, evaluations, profiles, representatives
+from trusthub.services import documents, profiles, representatives, submission
 
 from ..conftest import Acct, MakeAccount
 from ..consumers.test_pipeline import PIPELINE, REAL_LOOKING, REAL_REP, wait_for_status
@@ -47,7 +47,7 @@ async def submitted_with_document(
             certificate(row.sid),
             documents.UploadedFile(file_name, io.BytesIO(PDF)),
         )
-        await evaluations.submit_profile(s, acct.actor, row.sid, accept_terms=True)
+        await submission.submit_profile(s, acct.actor, row.sid, accept_terms=True)
         await s.commit()
         return row.sid, document.sid
 

@@ -5,6 +5,7 @@ queries on the worker's loop; a worker needs nothing of HTTP beyond `GET /metric
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from .metrics import CONTENT_TYPE_LATEST, Scrape
@@ -32,19 +33,18 @@ class MetricsListener:
             self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # A client that went away, or sent no complete request in time, gets no answer.
+        gone = (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
-            method, path, *_ = [*head.split(b"\r\n", 1)[0].decode("latin-1").split(" "), ""]
-            if method != "GET":
-                await _answer(writer, 405, b"GET only\n", "text/plain")
-            elif path.split("?", 1)[0] != "/metrics":
-                await _answer(writer, 404, b"see /metrics\n", "text/plain")
-            else:
-                await _answer(writer, 200, await self.scrape.render(), CONTENT_TYPE_LATEST)
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # a client that sent no complete request gets no answer
-        except ConnectionError:
-            pass
+            with contextlib.suppress(*gone, ConnectionError):
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+                method, path, *_ = [*head.split(b"\r\n", 1)[0].decode("latin-1").split(" "), ""]
+                if method != "GET":
+                    await _answer(writer, 405, b"GET only\n", "text/plain")
+                elif path.split("?", 1)[0] != "/metrics":
+                    await _answer(writer, 404, b"see /metrics\n", "text/plain")
+                else:
+                    await _answer(writer, 200, await self.scrape.render(), CONTENT_TYPE_LATEST)
         finally:
             writer.close()
 

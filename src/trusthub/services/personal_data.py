@@ -131,37 +131,30 @@ class History:
     table = "status_change"
 
     async def purge(self, session: AsyncSession, target: PurgeTarget) -> int:
-        rows = await session.exec(
-            select(StatusChange).where(
-                col(StatusChange.subject_sid).in_(target.subjects),
-                col(StatusChange.purge_run_id).is_(None),
-            )
-        )
-        count = 0
-        for row in rows.all():
-            row.reasons, _ = purge_messages(row.reasons)
-            row.purge_run_id = target.run_id
-            session.add(row)
-            count += 1
-        return count
+        return await _purge_reasons(session, StatusChange, target)
 
 
 class Reviews:
     table = "review"
 
     async def purge(self, session: AsyncSession, target: PurgeTarget) -> int:
-        rows = await session.exec(
-            select(Review).where(
-                col(Review.subject_sid).in_(target.subjects), col(Review.purge_run_id).is_(None)
-            )
-        )
-        count = 0
-        for row in rows.all():
-            row.reasons, _ = purge_messages(row.reasons)
-            row.purge_run_id = target.run_id
-            session.add(row)
-            count += 1
-        return count
+        return await _purge_reasons(session, Review, target)
+
+
+async def _purge_reasons(
+    session: AsyncSession, model: type[StatusChange] | type[Review], target: PurgeTarget
+) -> int:
+    """The subjects' rows of `model` not yet purged: reasons keep code and field, their
+    messages become the marker, and the row names this run."""
+    query = select(model).where(
+        col(model.subject_sid).in_(target.subjects), col(model.purge_run_id).is_(None)
+    )
+    rows: Sequence[StatusChange | Review] = (await session.exec(query)).all()  # type: ignore[assignment]
+    for row in rows:
+        row.reasons, _ = purge_messages(row.reasons)
+        row.purge_run_id = target.run_id
+        session.add(row)
+    return len(rows)
 
 
 class Evaluations:

@@ -1,7 +1,8 @@
-"""The baseline of the GraphQL read benchmark (bench/README.md): `customerProfile(id)` written
-by hand as a plain Starlette endpoint, mounted beside the product's routes by `create_app` here,
-so the product itself carries no benchmark code. It authenticates like /graphql, runs the same
-SQL statements the GraphQL request runs and returns the same JSON body.
+"""The baselines of the GraphQL read and list benchmarks (bench/README.md): `customerProfile(id)`
+and `customerProfiles(first:)` written by hand as plain Starlette endpoints, mounted beside the
+product's routes by `create_app` here, so the product itself carries no benchmark code. They
+authenticate like /graphql, run the same SQL statements the GraphQL requests run, read rows the
+same way (Core selects into read-only rows, `trusthub.models.rows`) and return the same JSON.
 
     python bench/baseline_app.py --host 127.0.0.1 --port 8000   (settings from the environment)
 """
@@ -9,11 +10,12 @@ SQL statements the GraphQL request runs and returns the same JSON body.
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from sqlmodel import col, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,9 +26,14 @@ from trusthub.app import create_app as create_gateway
 from trusthub.config import Settings, get_settings
 from trusthub.db import SessionFactory
 from trusthub.domain.enums import ProfileKind, Role
+from trusthub.domain.pagination import page_args
 from trusthub.models import Account, AuthorizedRepresentative, CustomerProfile
+from trusthub.models.rows import reader
+from trusthub.services import profiles
+from trusthub.services.actor import Actor
 
 PATH = "/bench/customer-profiles/{id}"
+LIST_PATH = "/bench/customer-profiles"
 
 # The profile's fields that the endpoint returns and the benchmarks ask for (bench/http_read.py
 # for one profile, bench/http_list.py for a page of them).
@@ -48,17 +55,36 @@ CUSTOMER_PROFILE_QUERY = (
     "query CustomerProfile($id: ID!) {\n  customerProfile(id: $id) {" + PROFILE_FIELDS + "  }\n}\n"
 )
 
+# The list's document (bench/http_list.py), mirrored by the list endpoint.
+LIST_QUERY = (
+    "query List($first: Int) {\n  customerProfiles(first: $first) {\n    totalCount\n"
+    "    pageInfo { hasNextPage endCursor }\n    edges {\n      cursor\n      node {"
+    + PROFILE_FIELDS
+    + "      }\n    }\n  }\n}\n"
+)
+
 Authenticate = Callable[[Request], Awaitable[Account | None]]
 
 # The statements the dataloaders run, built once as they are (src/trusthub/schema/loaders.py).
-PROFILES = select(CustomerProfile).where(
-    col(CustomerProfile.sid).in_(sa.bindparam("keys", expanding=True))
+_PROFILE_ROWS = reader(CustomerProfile)
+_REP_ROWS = reader(AuthorizedRepresentative)
+PROFILES = _PROFILE_ROWS.select().where(
+    _PROFILE_ROWS.column("sid").in_(sa.bindparam("keys", expanding=True))
 )
 REPRESENTATIVES = (
-    select(AuthorizedRepresentative)
-    .where(col(AuthorizedRepresentative.profile_sid).in_(sa.bindparam("keys", expanding=True)))
-    .order_by(col(AuthorizedRepresentative.position))
+    _REP_ROWS.select()
+    .where(_REP_ROWS.column("profile_sid").in_(sa.bindparam("keys", expanding=True)))
+    .order_by(_REP_ROWS.column("position"))
 )
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+UNAUTHORIZED = {"errors": [{"message": "Unauthorized: send Authorization: Bearer <API key>."}]}
+
+
+class ORJSONResponse(JSONResponse):
+    """JSON encoded with orjson, as the gateway encodes GraphQL responses (`trusthub.app`)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def _profile_json(p: CustomerProfile, reps: list[AuthorizedRepresentative]) -> dict[str, Any]:
@@ -108,29 +134,71 @@ def _profile_json(p: CustomerProfile, reps: list[AuthorizedRepresentative]) -> d
     }
 
 
-def routes(sessions: SessionFactory, authenticate: Authenticate) -> list[Route]:
+def _unauthorized() -> Response:
+    return JSONResponse(
+        UNAUTHORIZED, status_code=401, headers={"WWW-Authenticate": 'Bearer realm="trusthub"'}
+    )
+
+
+def routes(sessions: SessionFactory, authenticate: Authenticate, settings: Settings) -> list[Route]:
     async def customer_profile(request: Request) -> Response:
         account = await authenticate(request)
         if account is None:
-            return JSONResponse(
-                {"errors": [{"message": "Unauthorized: send Authorization: Bearer <API key>."}]},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="trusthub"'},
-            )
+            return _unauthorized()
         sid = request.path_params["id"]
         async with sessions() as session:
             # Like the dataloaders: no transaction around single SELECTs.
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            profile = (await session.exec(PROFILES, params={"keys": [sid]})).first()
+            connection = await session.connection(execution_options=AUTOCOMMIT)
+            found = _PROFILE_ROWS.rows(await connection.execute(PROFILES, {"keys": [sid]}))
+            profile = found[0] if found else None
             visible = profile is not None and (
                 account.role == Role.ADMIN.value or profile.account_sid == account.sid
             )
             if profile is None or not visible:
-                return JSONResponse({"data": {"customerProfile": None}})
-            reps = (await session.exec(REPRESENTATIVES, params={"keys": [sid]})).all()
-        return JSONResponse({"data": {"customerProfile": _profile_json(profile, list(reps))}})
+                return ORJSONResponse({"data": {"customerProfile": None}})
+            reps = _REP_ROWS.rows(await connection.execute(REPRESENTATIVES, {"keys": [sid]}))
+        return ORJSONResponse({"data": {"customerProfile": _profile_json(profile, reps)}})
 
-    return [Route(PATH, customer_profile, methods=["GET"])]
+    async def customer_profiles(request: Request) -> Response:
+        """`customerProfiles(first:)` of the caller's account, forward pages only: the count
+        and the page through the product's service (the same two keyset statements), then the
+        page's representatives in one statement, as the dataloader batches them."""
+        account = await authenticate(request)
+        if account is None:
+            return _unauthorized()
+        first = int(request.query_params.get("first", settings.default_page_size))
+        args = page_args(
+            first,
+            request.query_params.get("after"),
+            None,
+            None,
+            default=settings.default_page_size,
+            maximum=settings.max_page_size,
+        )
+        actor = Actor(account.sid, Role(account.role))
+        async with sessions() as session:
+            page = await profiles.list_profiles(session, actor, profiles.ProfileFilter(), args)
+            sids = [p.sid for p in page.rows]
+            connection = await session.connection()
+            rep_rows = _REP_ROWS.rows(await connection.execute(REPRESENTATIVES, {"keys": sids}))
+        reps: dict[str, list[AuthorizedRepresentative]] = defaultdict(list)
+        for r in rep_rows:
+            reps[r.profile_sid].append(r)
+        edges = [
+            {"cursor": c, "node": _profile_json(p, reps.get(p.sid, []))}
+            for p, c in zip(page.rows, page.cursors, strict=True)
+        ]
+        connection_json = {
+            "totalCount": page.total_count,
+            "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": page.end_cursor},
+            "edges": edges,
+        }
+        return ORJSONResponse({"data": {"customerProfiles": connection_json}})
+
+    return [
+        Route(PATH, customer_profile, methods=["GET"]),
+        Route(LIST_PATH, customer_profiles, methods=["GET"]),
+    ]
 
 
 def create_app(settings: Settings | None = None, roles: frozenset[Any] | None = None) -> Starlette:
@@ -144,7 +212,7 @@ def create_app(settings: Settings | None = None, roles: frozenset[Any] | None = 
     async def account_of(request: Request) -> Account | None:
         return await authenticator(bearer_key(request.headers.get("authorization")))
 
-    app.router.routes.extend(routes(sessions, account_of))
+    app.router.routes.extend(routes(sessions, account_of, settings))
     return app
 
 

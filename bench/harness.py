@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -57,6 +58,8 @@ def gateway_env(**extra: str) -> dict[str, str]:
         RUN_CONSUMERS="false",
         LOG_LEVEL="WARNING",
     )
+    # Required off memory:// outside DEV_MODE; a one-off value, no benchmark follows a link.
+    env.setdefault("REP_VERIFICATION_SECRET", secrets.token_urlsafe(32))
     env.update(extra)
     return env
 

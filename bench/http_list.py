@@ -1,12 +1,16 @@
 """List: `customerProfiles(first: 100)` with representatives (and address and business
-information), from PostgreSQL, on one gateway process (`trusthub serve`, uvicorn).
+information), from PostgreSQL, on one gateway process (`trusthub serve` with the baselines
+mounted, bench/baseline_app.py; uvicorn), against the hand-written baseline endpoint
+(`GET /bench/customer-profiles?first=100`: the same SQL, the same JSON) side by side in one run.
 
-    .venv/bin/python bench/http_list.py [--runs 5] [--seconds 8] [--connections 1]
+    .venv/bin/python bench/http_list.py [--runs 5] [--seconds 6] [--connections 1]
 
 Latency: wrk over keep-alive connections (default one: the latency of a request on an
-otherwise idle gateway). SQL statements per request: counted in-process with a SQLAlchemy
-`before_cursor_execute` listener for first = 1, 10, 50 and 100 (the API key lookup included,
-with AUTH_CACHE_SECONDS=0 so that it is counted every time). Prints a JSON summary and a
+otherwise idle gateway), GraphQL and baseline alternating within each run (and which goes
+first alternating between runs); the ratio is GraphQL's req/s over the baseline's. SQL
+statements per request: counted in-process with a SQLAlchemy `before_cursor_execute` listener
+for first = 1, 10, 50 and 100 (the API key lookup included, with AUTH_CACHE_SECONDS=0 so that
+it is counted every time). Prints a JSON summary and a
 markdown table; writes bench/.data/http_list.json.
 """
 
@@ -17,8 +21,9 @@ import asyncio
 import json
 from typing import Any
 
-from baseline_app import PROFILE_FIELDS
+from baseline_app import LIST_QUERY
 from harness import (
+    BASELINE_APP,
     DATA,
     HTTP_NAMESPACE,
     check_graphql,
@@ -32,16 +37,10 @@ from harness import (
     wait_quiet,
     write_result,
 )
-from loadgen import lua_graphql, wrk
+from loadgen import lua_get, lua_graphql, wrk
 
 TARGET_P50_MS = 30
-
-LIST_QUERY = (
-    "query List($first: Int) {\n  customerProfiles(first: $first) {\n    totalCount\n"
-    "    pageInfo { hasNextPage endCursor }\n    edges {\n      cursor\n      node {"
-    + PROFILE_FIELDS
-    + "      }\n    }\n  }\n}\n"
-)
+TARGET_RATIO = 0.5
 
 
 async def count_statements(seed: dict[str, Any], sizes: list[int]) -> dict[int, int]:
@@ -93,17 +92,32 @@ def main() -> None:
     script = lua_graphql("/graphql", LIST_QUERY, [str(args.first)], seed["api_key"], var="first")
     # the variable is an Int: send it as a number
     script = script.replace(f'\\"first\\": \\"{args.first}\\"', f'\\"first\\": {args.first}')
+    base_script = lua_get([f"/bench/customer-profiles?first={args.first}"], seed["api_key"])
     env = gateway_env(**dict(e.split("=", 1) for e in args.env))
     runs: list[dict[str, Any]] = []
     busy_before = wait_quiet()
-    with gateway(env) as (base, pid):
+    with gateway(env, app=BASELINE_APP) as (base, pid):
         size = check_graphql(base, seed["api_key"], LIST_QUERY, {"first": args.first})
         print(json.dumps({"response_bytes": size}), flush=True)
-        wrk(base, script, seconds=3, connections=args.connections, name="list")
-        for _ in range(args.runs):
-            cpu = cpu_seconds(pid)
-            r = wrk(base, script, seconds=args.seconds, connections=args.connections, name="list")
-            run = {**r.as_dict(), "cpu_ms": round((cpu_seconds(pid) - cpu) * 1000 / r.requests, 2)}
+        for name, warm in (("list-graphql", script), ("list-baseline", base_script)):
+            wrk(base, warm, seconds=3, connections=args.connections, name=name)
+        for k in range(args.runs):
+            order = [("graphql", script), ("baseline", base_script)]
+            if k % 2:
+                order.reverse()  # alternate which goes first, so neither always runs warmer
+            run: dict[str, Any] = {}
+            for label, one in order:
+                cpu = cpu_seconds(pid)
+                r = wrk(
+                    base,
+                    one,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    name=f"list-{label}",
+                )
+                cpu_ms = round((cpu_seconds(pid) - cpu) * 1000 / max(1, r.requests), 2)
+                run[label] = {**r.as_dict(), "cpu_ms": cpu_ms}
+            run["ratio"] = round(run["graphql"]["rps"] / run["baseline"]["rps"], 3)
             runs.append(run)
             print(json.dumps(run), flush=True)
     delete_namespace(HTTP_NAMESPACE)
@@ -115,13 +129,15 @@ def main() -> None:
         "cpu_busy_before_start": busy_before,
         "settings": {**vars(args), "profiles_in_account": len(seed["profile_ids"])},
         "summary": {
-            "p50_ms": summary([r["p50_ms"] for r in runs], 2),
-            "p99_ms": summary([r["p99_ms"] for r in runs], 2),
-            "rps": summary([r["rps"] for r in runs]),
-            "cpu_ms": summary([r["cpu_ms"] for r in runs], 2),
+            **{
+                f"{label}_{m}": summary([r[label][m] for r in runs], 2)
+                for label in ("graphql", "baseline")
+                for m in ("p50_ms", "p99_ms", "rps", "cpu_ms")
+            },
+            "ratio": summary([r["ratio"] for r in runs], 3),
             "statements_per_request": counts,
             "statements_constant": constant,
-            "errors": sum(r["errors"] for r in runs),
+            "errors": sum(r[x]["errors"] for r in runs for x in ("graphql", "baseline")),
         },
         "runs": runs,
     }
@@ -131,14 +147,15 @@ def main() -> None:
     per_size = ", ".join(f"first={k}: {v}" for k, v in counts.items())
     print(
         f"""
-| median (min..max) of {args.runs} runs, {args.connections} connection(s) | value | target |
-|---|---|---|
-| p50 ms, `customerProfiles(first: {args.first})` | {fmt(s["p50_ms"])} | < {TARGET_P50_MS} |
-| p99 ms | {fmt(s["p99_ms"])} | |
-| req/s | {fmt(s["rps"])} | |
-| gateway CPU ms per request | {fmt(s["cpu_ms"])} | |
-| SQL statements per request | {per_size} | constant |
-| errors | {s["errors"]} | 0 |"""
+| median (min..max) of {args.runs} runs, {args.connections} connection(s) | GraphQL | baseline | target |
+|---|---|---|---|
+| p50 ms, `customerProfiles(first: {args.first})` | {fmt(s["graphql_p50_ms"])} | {fmt(s["baseline_p50_ms"])} | < {TARGET_P50_MS} |
+| p99 ms | {fmt(s["graphql_p99_ms"])} | {fmt(s["baseline_p99_ms"])} | |
+| req/s | {fmt(s["graphql_rps"])} | {fmt(s["baseline_rps"])} | |
+| GraphQL / baseline (req/s) | {fmt(s["ratio"])} | | >= {TARGET_RATIO} |
+| gateway CPU ms per request | {fmt(s["graphql_cpu_ms"])} | {fmt(s["baseline_cpu_ms"])} | |
+| SQL statements per request | {per_size} | | constant |
+| errors | {s["errors"]} | | 0 |"""  # noqa: E501
     )
 
 

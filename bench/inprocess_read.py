@@ -22,11 +22,13 @@ from harness import DATA
 from trusthub.config import Settings
 
 
-async def _call(app: Any, method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+async def _call(
+    app: Any, method: str, path: str, body: bytes, headers: dict[str, str], query: bytes = b""
+) -> None:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "path": path, "raw_path": path.encode(), "root_path": "", "scheme": "http",
-        "query_string": b"", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "query_string": query, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         + [(b"content-length", str(len(body)).encode())],
         "state": {},

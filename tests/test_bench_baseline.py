@@ -1,5 +1,5 @@
-"""The read benchmark's baseline endpoint (bench/baseline_app.py) answers exactly what GraphQL
-answers, and the product itself carries no trace of it."""
+"""The read and list benchmarks' baseline endpoints (bench/baseline_app.py) answer exactly what
+GraphQL answers, and the product itself carries no trace of them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from bench.baseline_app import CUSTOMER_PROFILE_QUERY
+from bench.baseline_app import CUSTOMER_PROFILE_QUERY, LIST_QUERY
 from bench.baseline_app import create_app as create_baseline_app
 
 from trusthub.app import create_app
@@ -63,14 +63,40 @@ async def test_same_json_for_an_individual_profile_and_for_not_found(
     assert (await _both(gql, bob, profile["id"]))[0] == {"data": {"customerProfile": None}}
 
 
+async def test_list_baseline_answers_the_same_pages_as_graphql(
+    gql: GraphQLClient, alice: Acct, bob: Acct
+) -> None:
+    # given three profiles of alice's (two business ones with representatives, one individual)
+    # and one of bob's
+    first = await create(gql, alice, business_input())
+    await add_rep(gql, alice, first["id"], 1)
+    await add_rep(gql, alice, first["id"], 2, firstName="Katherine", jobPosition="CFO")
+    second = await create(gql, alice, business_input(friendlyName="Second"))
+    await add_rep(gql, alice, second["id"], 1)
+    await create(gql, alice, individual_input())
+    await create(gql, bob, business_input())
+    # when alice asks both for pages of 2 and of 100, and bob for his
+    for account, size in ((alice, 2), (alice, 100), (bob, 100)):
+        graphql = await gql.raw(LIST_QUERY, {"first": size}, headers=account.headers)
+        response = await gql.http.get(
+            f"/bench/customer-profiles?first={size}", headers=account.headers
+        )
+        # then they answer the same JSON: count, page info, cursors and every field
+        assert response.status_code == 200, response.text
+        assert response.json() == graphql
+    page = (await gql.raw(LIST_QUERY, {"first": 100}, headers=alice.headers))["data"]
+    assert page["customerProfiles"]["totalCount"] == 3
+    reps = [len(e["node"]["authorizedRepresentatives"]) for e in page["customerProfiles"]["edges"]]
+    assert reps == [2, 1, 0]
+
+
 async def test_baseline_needs_an_api_key(client: httpx.AsyncClient) -> None:
     # when the baseline is called without a key, and with a wrong one
-    anonymous = await client.get("/bench/customer-profiles/BU" + "0" * 32)
-    wrong = await client.get(
-        "/bench/customer-profiles/BU" + "0" * 32, headers={"Authorization": "Bearer th_nope"}
-    )
-    # then both are refused like /graphql refuses them
-    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+    for path in ("/bench/customer-profiles/BU" + "0" * 32, "/bench/customer-profiles"):
+        anonymous = await client.get(path)
+        wrong = await client.get(path, headers={"Authorization": "Bearer th_nope"})
+        # then both are refused like /graphql refuses them
+        assert (anonymous.status_code, wrong.status_code) == (401, 401)
 
 
 async def test_the_product_has_no_baseline_route_or_setting(database_url: str, alice: Acct) -> None:

@@ -3,6 +3,7 @@ not grow with the page."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -233,7 +234,8 @@ async def test_a_failed_batch_gives_its_connection_back(
 ) -> None:
     seen = Checkouts(engine)
     reads = SharedReads(sessions)
-    broken = sa.select(sa.text("* FROM no_such_table WHERE :keys IS NOT NULL"))
+    broken = copy.copy(_query(CustomerProfile, CustomerProfile.sid))
+    broken.statement = sa.select(sa.text("* FROM no_such_table WHERE :keys IS NOT NULL"))
     with pytest.raises(sa.exc.DBAPIError):
         await reads.fetch(broken, ["x"])
     assert seen.out == 0

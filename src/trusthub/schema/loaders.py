@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel, col, select
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
@@ -31,22 +31,32 @@ from ..models import (
     SupportingDocument,
     TrustProduct,
 )
+from ..models.rows import reader
 
 M = TypeVar("M", bound=SQLModel)
 
 
-_QUERIES: dict[tuple[type[SQLModel], str], Any] = {}
+_QUERIES: dict[tuple[type[SQLModel], str], Query] = {}
 
 
-def _query(model: type[M], column: Any, order: Any = None) -> Any:
-    """`SELECT model WHERE column IN (:keys) [ORDER BY order]`, built once per process:
-    building a statement (and its cache key) cost more than executing it."""
+class Query:
+    """`SELECT <model's columns> WHERE column IN (:keys) [ORDER BY order]` in SQLAlchemy Core,
+    built once per process (building a statement and its cache key cost more than executing
+    it), with the reader that turns its rows into read-only rows (`models.rows`)."""
+
+    def __init__(self, model: type[SQLModel], column: Any, order: Any = None) -> None:
+        self.reader = reader(model)
+        where = self.reader.column(column.key).in_(sa.bindparam("keys", expanding=True))
+        statement = self.reader.select().where(where)
+        if order is not None:
+            statement = statement.order_by(self.reader.column(order.key))
+        self.statement = statement
+
+
+def _query(model: type[M], column: Any, order: Any = None) -> Query:
     query = _QUERIES.get((model, column.key))
     if query is None:
-        query = select(model).where(col(column).in_(sa.bindparam("keys", expanding=True)))
-        if order is not None:
-            query = query.order_by(order)
-        _QUERIES[(model, column.key)] = query
+        query = _QUERIES[(model, column.key)] = Query(model, column, order)
     return query
 
 
@@ -55,7 +65,7 @@ def _query(model: type[M], column: Any, order: Any = None) -> Any:
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
-Fetch = Callable[[Any, Sequence[str]], Awaitable[Sequence[Any]]]
+Fetch = Callable[[Query, Sequence[str]], Awaitable[Sequence[Any]]]
 
 
 async def _reader(session: AsyncSession) -> AsyncSession:
@@ -64,16 +74,16 @@ async def _reader(session: AsyncSession) -> AsyncSession:
     return session
 
 
-async def _select(session: AsyncSession, query: Any, keys: Sequence[str]) -> Sequence[Any]:
-    """One batch's SELECT."""
-    rows: Sequence[Any] = (await session.exec(query, params={"keys": list(keys)})).all()
-    return rows
+async def _select(session: AsyncSession, query: Query, keys: Sequence[str]) -> Sequence[Any]:
+    """One batch's SELECT, as read-only rows."""
+    connection = await session.connection()
+    return query.reader.rows(await connection.execute(query.statement, {"keys": list(keys)}))
 
 
 def _fetcher(sessions: SessionFactory) -> Fetch:
     """Each batch on a pooled connection of its own, given back after its SELECT."""
 
-    async def fetch(query: Any, keys: Sequence[str]) -> Sequence[Any]:
+    async def fetch(query: Query, keys: Sequence[str]) -> Sequence[Any]:
         async with sessions() as session:
             return await _select(await _reader(session), query, keys)
 
@@ -93,7 +103,7 @@ class SharedReads:
         self._session: AsyncSession | None = None
         self._turn = asyncio.Lock()
 
-    async def fetch(self, query: Any, keys: Sequence[str]) -> Sequence[Any]:
+    async def fetch(self, query: Query, keys: Sequence[str]) -> Sequence[Any]:
         async with self._turn:
             try:
                 if self._session is None:

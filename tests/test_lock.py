@@ -1,13 +1,13 @@
 """requirements/*.lock: the exact versions that `make dev`, `make test`, CI and the image install.
 These tests fail when a lock drifts from pyproject.toml (`make lock` regenerates both), when the
-two locks disagree, and when an install path stops using them."""
+two locks disagree, and when the image stops installing from them (tests/test_makefile.py holds
+`make dev` and `make test` to them)."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from importlib import metadata
-from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -108,30 +108,6 @@ def test_a_lock_is_exactly_the_closure_of_its_requirements(
     needed = closure(roots, pins)
     # then nothing needed is missing and nothing left over is locked
     assert set(pins) == needed, {"stale": set(pins) - needed}
-
-
-def recipe(makefile: str, target: str) -> tuple[str, list[str]]:
-    """The prerequisites and the recipe lines of one Makefile rule."""
-    _, _, rest = makefile.partition(f"\n{target}:")
-    assert rest, f"no rule for {target}"
-    header, *lines = rest.split("\n")
-    body = takewhile(lambda line: line.startswith("\t"), lines)
-    return header, [line.strip() for line in body]
-
-
-@pytest.mark.parametrize(
-    ("target", "lock"),
-    [("$(BIN)/.installed", "runtime.lock"), ("$(BIN)/.installed-test", "test.lock")],
-)
-def test_make_installs_from_the_lock(target: str, lock: str) -> None:
-    # given the Makefile rule that installs for `make dev` or `make test`
-    prerequisites, lines = recipe((ROOT / "Makefile").read_text(), target)
-    installs = [line for line in lines if "pip install" in line]
-    # then it reinstalls when the lock changes, installs the lock, then the project alone
-    assert f"requirements/{lock}" in prerequisites.split()
-    assert installs[0].endswith(f"pip install --quiet -r requirements/{lock}")
-    assert installs[1].endswith("pip install --quiet --no-deps -e .")
-    assert len(installs) == 2
 
 
 def test_the_image_installs_from_the_runtime_lock() -> None:

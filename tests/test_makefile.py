@@ -1,5 +1,6 @@
-"""The two commands: `make dev` installs only what running needs, `make test` the test extras too
-(`make -n` prints what each would run, in a fresh virtualenv path, without running it)."""
+"""The two commands: `make dev` installs only what running needs, `make test` the test extras too,
+each at the versions of its lock (`make -n` prints what each would run, in a fresh virtualenv
+path, without running it)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,11 @@ def planned(target: str, venv: Path) -> list[str]:
 
 
 def installs(lines: list[str]) -> list[str]:
+    """What each `pip install` of the project and its dependencies installs (not pip itself)."""
     return [
-        line.split("pip install --quiet ")[1] for line in lines if "pip install --quiet -e" in line
+        line.split("pip install --quiet ")[1]
+        for line in lines
+        if "pip install --quiet" in line and (" -r " in line or " -e " in line)
     ]
 
 
@@ -36,11 +40,12 @@ def test_make_dev_installs_without_the_test_extras_and_make_test_with_them(
     venv = tmp_path / "venv"
     # when `make dev` and `make test` are planned
     dev, test = planned("dev", venv), planned("test", venv)
-    # then dev installs the project alone and runs `trusthub dev`
-    assert installs(dev) == ["-e ."]
+    # then dev installs the runtime lock, then the project without resolving again, and runs
+    # `trusthub dev`
+    assert installs(dev) == ["-r requirements/runtime.lock", "--no-deps -e ."]
     assert dev[-1] == f"{venv}/bin/trusthub dev"
-    # and test installs it with the test extras and runs pytest
-    assert installs(test) == ["-e '.[test]'"]
+    # and test installs the test lock (the test extras), then the project, and runs pytest
+    assert installs(test) == ["-r requirements/test.lock", "--no-deps -e ."]
     assert test[-1] == f"{venv}/bin/python -m pytest"
     # and each creates the virtualenv first
     for lines in (dev, test):

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 
 from trusthub.config import Settings
-from trusthub.schema.sdl import (
+from trusthub.schema.sdl import schema_sdl
+
+from .schema_checks import (
     ALLOWED_FILE,
     RELEASED_FILE,
     SCHEMA_FILE,
     classify,
     classify_files,
     load_allowed,
-    schema_sdl,
     undescribed,
 )
-
 from .test_cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[1]

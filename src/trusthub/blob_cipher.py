@@ -91,12 +91,6 @@ class BlobCipher:
                 return
             segment, number = following, number + 1
 
-    async def encrypt_bytes(self, plaintext: bytes) -> bytes:
-        return b"".join([c async for c in self.encrypt(_once(plaintext))])
-
-    async def decrypt_bytes(self, stored: bytes) -> bytes:
-        return b"".join([c async for c in self.decrypt(_once(stored))])
-
 
 def _nonce(prefix: bytes, number: int, last: bool) -> bytes:
     return prefix + struct.pack(">I", number) + (b"\x01" if last else b"\x00")
@@ -106,10 +100,6 @@ def _seal(
     aead: AESGCM, prefix: bytes, number: int, data: bytes, *, last: bool, aad: bytes
 ) -> bytes:
     return aead.encrypt(_nonce(prefix, number, last), data, aad)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
 
 
 class _Reader:

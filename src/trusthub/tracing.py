@@ -32,10 +32,6 @@ _tracer: Tracer | None = None
 _provider: TracerProvider | None = None
 
 
-def enabled() -> bool:
-    return _tracer is not None
-
-
 def configure(settings: Settings) -> None:
     """Install the SDK when an endpoint (or a span file) is configured; otherwise do nothing.
     The OTLP exporter gets the endpoint from us; it still reads its other OTEL_EXPORTER_OTLP_*

@@ -137,11 +137,7 @@ class DependencyGate:
         self._open.set()
         self._prober: asyncio.Task[None] | None = None
         self._since = 0.0
-        self.outages = 0  # closed how many times (tests, metrics)
-
-    @property
-    def is_open(self) -> bool:
-        return self._open.is_set()
+        self.outages = 0  # closed how many times (tests observe outages through it)
 
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
         healthy_failures = 0
@@ -211,10 +207,6 @@ class OutageLog:
     def __init__(self, name: str = "database") -> None:
         self.name = name
         self._since: float | None = None
-
-    @property
-    def away(self) -> bool:
-        return self._since is not None
 
     def went_away(self, error: BaseException) -> None:
         if self._since is None:

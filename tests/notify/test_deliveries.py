@@ -1,4 +1,4 @@
-"""The delivery log as an account reads it (the GraphQL field's service), on SQLite and
+"""The delivery log as an account reads it (`CustomerProfile.deliveryAttempts`), on SQLite and
 PostgreSQL: its own attempts on both channels, nobody else's."""
 
 from __future__ import annotations
@@ -9,13 +9,20 @@ from trusthub.db import SessionFactory
 from trusthub.domain.enums import Role, Status
 from trusthub.notify.email import handle_email
 from trusthub.notify.webhooks import handle_webhook
-from trusthub.services.deliveries import list_attempts
 
-from ..conftest import Acct, MakeAccount
+from ..conftest import Acct, GraphQLClient, MakeAccount
 from .conftest import MailServer, MakeDeps, Receiver, Reply
 from .helpers import make_profile, retries, status_changed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+DELIVERY_LOG = """
+query Log($id: ID!) {
+  customerProfile(id: $id) {
+    deliveryAttempts { channel attempt succeeded statusCode eventId target attemptedAt }
+  }
+}
+"""
 
 
 async def test_account_reads_every_attempt_of_its_subject_and_only_its_own(
@@ -24,6 +31,7 @@ async def test_account_reads_every_attempt_of_its_subject_and_only_its_own(
     receiver: Receiver,
     mail_server: MailServer,
     make_account: MakeAccount,
+    gql: GraphQLClient,
     alice: Acct,
     bob: Acct,
 ) -> None:
@@ -40,19 +48,24 @@ async def test_account_reads_every_attempt_of_its_subject_and_only_its_own(
     await handle_email(event, deps)
     await handle_webhook(status_changed(bob, bobs, Status.APPROVED, reasons=[]), deps)
 
-    # when
-    async with sessions() as s:
-        mine = await list_attempts(s, alice.actor, sid)
-        peeked = await list_attempts(s, bob.actor, sid)
-        as_admin = await list_attempts(s, admin.actor, sid)
+    # when each account reads alice's profile's delivery log
+    mine = (await gql(DELIVERY_LOG, {"id": sid}, account=alice))["customerProfile"]
+    peeked = (await gql(DELIVERY_LOG, {"id": sid}, account=bob))["customerProfile"]
+    as_admin = (await gql(DELIVERY_LOG, {"id": sid}, account=admin))["customerProfile"]
 
-    # then
-    assert [(a.channel, a.attempt, a.succeeded, a.status_code) for a in mine] == [
+    # then alice sees her attempts on both channels, oldest first
+    attempts = mine["deliveryAttempts"]
+    assert [(a["channel"], a["attempt"], a["succeeded"], a["statusCode"]) for a in attempts] == [
         ("WEBHOOK", 1, False, 500),
         ("WEBHOOK", 2, True, 200),
         ("EMAIL", 1, True, None),
     ]
-    assert {a.event_id for a in mine} == {event.event_id}
-    assert [a.target for a in mine] == [receiver.url, receiver.url, "ops@acme.example.com"]
-    assert peeked == []
-    assert [a.id for a in as_admin] == [a.id for a in mine]
+    assert {a["eventId"] for a in attempts} == {event.event_id}
+    assert [a["target"] for a in attempts] == [
+        receiver.url,
+        receiver.url,
+        "ops@acme.example.com",
+    ]
+    # and bob sees nothing of it, and an admin sees the same log
+    assert peeked is None
+    assert as_admin == mine

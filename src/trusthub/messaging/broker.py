@@ -98,7 +98,8 @@ class Broker(ABC):
 
     @abstractmethod
     async def queue_depth(self, queue: str) -> int:
-        """Messages ready in a queue (for tests, health and metrics)."""
+        """Messages ready in a queue. Nothing in the product reads it: it is how the broker
+        contract tests observe the in-process broker and RabbitMQ alike."""
 
 
 def create_broker(url: str, topology: Topology) -> Broker:

@@ -23,7 +23,6 @@ from ..messaging.messages import (
 from ..metrics import DELIVERY_ATTEMPTS
 from ..models import DeliveryAttempt
 from ..models.base import utcnow
-from .actor import Actor
 from .outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -130,20 +129,6 @@ def record_attempt(
 def given_up(row: DeliveryAttempt) -> bool:
     """A failed attempt after which nothing more was scheduled: the end of its series."""
     return not row.succeeded and row.next_attempt_at is None
-
-
-async def list_attempts(
-    session: AsyncSession, actor: Actor, subject_sid: str
-) -> list[DeliveryAttempt]:
-    """A subject's delivery attempts, oldest first. Another account's subject reads as having
-    none (admins see every account's)."""
-    query = select(DeliveryAttempt).where(col(DeliveryAttempt.subject_sid) == subject_sid)
-    if not actor.is_admin:
-        query = query.where(col(DeliveryAttempt.account_sid) == actor.account_sid)
-    rows: Sequence[DeliveryAttempt] = (
-        await session.exec(query.order_by(col(DeliveryAttempt.id)))
-    ).all()
-    return list(rows)
 
 
 async def was_delivered(

@@ -29,6 +29,7 @@ from harness import (  # paths, service URLs and small helpers shared with §1, 
     AMQP_URL,
     DATA,
     PG_ADMIN_URL,
+    REP_VERIFICATION_SECRET,
     ROOT,
     TRUSTHUB,
     VENV_BIN,
@@ -225,8 +226,7 @@ class Stack:
                     BROKER_NAMESPACE=self.namespace,
                     LOG_LEVEL="WARNING",
                     SMTP_URL="log://",
-                    # Required off dev mode: one key shared by the gateway and its workers.
-                    REP_VERIFICATION_SECRET="bench-" + "0" * 32,
+                    REP_VERIFICATION_SECRET=REP_VERIFICATION_SECRET,
                     **{**self.env, **env},
                 ),
             )

@@ -46,6 +46,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Required off dev mode on RabbitMQ: the key verification links are signed with, the same for a
+# gateway and its workers.
+REP_VERIFICATION_SECRET = "bench-" + "0" * 32
+
+
 def gateway_env(**extra: str) -> dict[str, str]:
     """A pure gateway on RabbitMQ (RUN_CONSUMERS=false: only the subscription feed runs beside
     the HTTP server), INFO logs, nothing read from a .env file in the working directory."""
@@ -56,6 +61,7 @@ def gateway_env(**extra: str) -> dict[str, str]:
         BROKER_NAMESPACE=HTTP_NAMESPACE,
         RUN_CONSUMERS="false",
         LOG_LEVEL="WARNING",
+        REP_VERIFICATION_SECRET=REP_VERIFICATION_SECRET,
     )
     env.update(extra)
     return env

@@ -18,6 +18,12 @@ Every run is bounded; results go to bench/.data/pipeline.json.
 
     .venv/bin/python bench/pipeline.py                 # 5 rounds, ~6-10 min
     .venv/bin/python bench/pipeline.py --runs 1 --profiles 2000 --profile   # with py-spy
+    .venv/bin/python bench/pipeline.py --runs 1 --profiles 1000 --count-statements --skip-latency
+    .venv/bin/python bench/pipeline.py --reviewers 2    # two reviewer worker processes
+
+CPU per process: RabbitMQ is the node on the AMQP port, PostgreSQL the server's own processes and
+this database's backends (common.rabbitmq_pids, common.postgres_pids); `bench/pipeline_ab.py`
+runs (a) alternating between two trees or two sets of options.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -295,14 +296,29 @@ async def test_a_changed_policy_applies_once_the_cached_one_expires(
     first = await evaluate(sessions, alice, sid)
     assert first.status == "COMPLIANT"
     # when its policy changes to require representative #2, which it lacks
+    original = await _set_requirements(
+        sessions,
+        first.policy_sid,
+        [{"type": "representative", "name": "Rep 2", "position": 2, "required": True}],
+    )
+    try:
+        # then evaluations keep the cached policy until it expires, and then apply the change
+        assert (await evaluate(sessions, alice, sid)).status == "COMPLIANT"
+        monkeypatch.setattr(evaluations, "POLICY_CACHE_SECONDS", 0.0)
+        assert (await evaluate(sessions, alice, sid)).status == "NONCOMPLIANT"
+    finally:  # policies are kept between tests (tests/conftest.py): put it back
+        await _set_requirements(sessions, first.policy_sid, original)
+        evaluations.forget_policies()
+
+
+async def _set_requirements(
+    sessions: SessionFactory, policy_sid: str, requirements: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Replace a policy's requirements in place; returns the ones it had."""
     async with sessions() as s:
-        policy = await s.get(Policy, first.policy_sid)
+        policy = await s.get(Policy, policy_sid)
         assert policy is not None
-        policy.requirements = [
-            {"type": "representative", "name": "Rep 2", "position": 2, "required": True}
-        ]
+        before = list(policy.requirements)
+        policy.requirements = requirements
         await s.commit()
-    # then evaluations keep the cached policy until it expires, and then apply the change
-    assert (await evaluate(sessions, alice, sid)).status == "COMPLIANT"
-    monkeypatch.setattr(evaluations, "POLICY_CACHE_SECONDS", 0.0)
-    assert (await evaluate(sessions, alice, sid)).status == "NONCOMPLIANT"
+    return before

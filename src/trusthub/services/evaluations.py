@@ -44,6 +44,11 @@ async def policy_requirements(session: AsyncSession, policy_sid: str) -> list[di
     return policy.requirements
 
 
+def forget_policies() -> None:
+    """Read every policy afresh at its next use (after changing one in place)."""
+    _policies.clear()
+
+
 async def evaluate_subject(
     session: AsyncSession, subject: Subject, facts: ProfileFacts
 ) -> tuple[Outcome, Evaluation]:

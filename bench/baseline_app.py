@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -225,10 +226,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="the gateway with the read baseline mounted")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1, help="processes, as `serve --workers`")
     args = parser.parse_args()
     settings = get_settings()
     uvicorn.run(
-        create_app(settings),
+        # By name with several workers: each process builds its own app, as `serve` does.
+        "baseline_app:create_app" if args.workers > 1 else create_app(settings),
+        factory=args.workers > 1,
+        workers=args.workers,
+        app_dir=str(Path(__file__).resolve().parent),
         host=args.host,
         port=args.port,
         log_config=logging_config(settings),

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from harness import (  # paths, service URLs and small helpers shared with §1, 
     AMQP_URL,
     DATA,
     PG_ADMIN_URL,
+    REP_VERIFICATION_SECRET,
     ROOT,
     TRUSTHUB,
     VENV_BIN,
@@ -224,6 +226,7 @@ class Stack:
                     BROKER_NAMESPACE=self.namespace,
                     LOG_LEVEL="WARNING",
                     SMTP_URL="log://",
+                    REP_VERIFICATION_SECRET=REP_VERIFICATION_SECRET,
                     **{**self.env, **env},
                 ),
             )
@@ -278,6 +281,54 @@ def pids_of(pattern: str) -> list[int]:
             with contextlib.suppress(OSError):
                 if pattern in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
                     found.append(int(entry.name))
+    return found
+
+
+def pid_listening(port: int) -> int | None:
+    """The process listening on TCP `port` on this machine (read-only, from /proc): the
+    RabbitMQ node the benchmark uses, not another one a test suite may have started."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                for fd in (entry / "fd").iterdir():
+                    if os.readlink(fd) in inodes:
+                        return int(entry.name)
+    return None
+
+
+def rabbitmq_pids() -> list[int]:
+    pid = pid_listening(urllib.parse.urlsplit(AMQP_URL).port or 5672)
+    return [pid] if pid else []
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def postgres_pids(database: str) -> list[int]:
+    """The processes of the PostgreSQL server the benchmark uses that work for `database`: the
+    postmaster, its own processes (WAL writer, checkpointer, …: shared with every database) and
+    the backends of `database` — not other databases' backends, nor another server's."""
+    postmaster = pid_listening(urllib.parse.urlsplit(PG_ADMIN_URL).port or 5432)
+    if postmaster is None:
+        return []
+    found = [postmaster]
+    for pid in pids_of("postgres:"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if _parent(pid) != postmaster:
+                continue
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+            # A backend's title ends "USER DATABASE HOST(PORT) STATE"; the others have no host.
+            hosts = [i for i, w in enumerate(words) if w.endswith(b")") or w == b"[local]"]
+            if not hosts or words[hosts[0] - 1].decode() == database:
+                found.append(pid)
     return found
 
 

@@ -47,6 +47,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Required off dev mode on RabbitMQ: the key verification links are signed with, the same for a
+# gateway and its workers.
+REP_VERIFICATION_SECRET = "bench-" + "0" * 32
+
+
 def gateway_env(**extra: str) -> dict[str, str]:
     """A pure gateway on RabbitMQ (RUN_CONSUMERS=false: only the subscription feed runs beside
     the HTTP server), INFO logs, nothing read from a .env file in the working directory."""
@@ -57,6 +62,7 @@ def gateway_env(**extra: str) -> dict[str, str]:
         BROKER_NAMESPACE=HTTP_NAMESPACE,
         RUN_CONSUMERS="false",
         LOG_LEVEL="WARNING",
+        REP_VERIFICATION_SECRET=REP_VERIFICATION_SECRET,
     )
     # Required off memory:// outside DEV_MODE; a one-off value, no benchmark follows a link.
     env.setdefault("REP_VERIFICATION_SECRET", secrets.token_urlsafe(32))
@@ -80,14 +86,19 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 
 @contextmanager
 def gateway(
-    env: dict[str, str], port: int | None = None, app: Sequence[str] = (TRUSTHUB, "serve")
+    env: dict[str, str],
+    port: int | None = None,
+    app: Sequence[str] = (TRUSTHUB, "serve"),
+    workers: int = 1,
 ) -> Iterator[tuple[str, int]]:
-    """`trusthub serve` (or `app`, e.g. BASELINE_APP; uvicorn, one process) on loopback;
-    yields (base URL, pid)."""
+    """`trusthub serve` (or `app`, e.g. BASELINE_APP; uvicorn, one process, or a supervisor and
+    `workers` processes) on loopback; yields (base URL, pid: `tree_cpu_seconds` counts its
+    workers too)."""
     port = port or free_port()
     log = open(DATA / f"gateway-{port}.log", "w")  # noqa: SIM115 (closed below)
+    scale = ["--workers", str(workers)] if workers > 1 else []
     proc = subprocess.Popen(
-        [*app, "--host", "127.0.0.1", "--port", str(port)],
+        [*app, "--host", "127.0.0.1", "--port", str(port), *scale],
         env=env,
         cwd=DATA,
         stdout=log,
@@ -241,6 +252,25 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (uvicorn's workers under its supervisor)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of a process and its live children (a worker that exited is missed)."""
+    return sum(cpu_seconds(p) for p in (pid, *children(pid)))
 
 
 def check_graphql(base: str, api_key: str, query: str, variables: dict[str, Any]) -> int:

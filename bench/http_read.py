@@ -24,13 +24,13 @@ from harness import (
     DATA,
     HTTP_NAMESPACE,
     check_graphql,
-    cpu_seconds,
     delete_namespace,
     fmt,
     gateway,
     gateway_env,
     machine,
     summary,
+    tree_cpu_seconds,
     wait_quiet,
     write_result,
 )
@@ -61,6 +61,12 @@ def main() -> None:
     )
     parser.add_argument("--rate-seconds", type=float, default=4)
     parser.add_argument("--rate-runs", type=int, default=5)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="gateway processes (`serve --workers`)"
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=180, help="seconds to wait for a quiet machine"
+    )
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the gateway")
     parser.add_argument("--label", default="", help="result file suffix, e.g. before / after")
     args = parser.parse_args()
@@ -75,8 +81,8 @@ def main() -> None:
     base_script = lua_get([f"/bench/customer-profiles/{i}" for i in ids], key)
     runs: list[dict[str, Any]] = []
     rate_runs: list[dict[str, Any]] = []
-    busy_before = wait_quiet()
-    with gateway(env, app=BASELINE_APP) as (base, pid):
+    busy_before = wait_quiet(max_wait=args.quiet_wait)
+    with gateway(env, app=BASELINE_APP, workers=args.workers) as (base, pid):
         check_graphql(base, key, CUSTOMER_PROFILE_QUERY, {"id": ids[0]})
         # Warm up both paths (connection pool, statement caches, parser caches).
         for name, script in (("read-graphql", gql_script), ("read-baseline", base_script)):
@@ -87,7 +93,7 @@ def main() -> None:
                 order.reverse()  # alternate which goes first, so neither always runs warmer
             run: dict[str, Any] = {}
             for label, script in order:
-                cpu = cpu_seconds(pid)
+                cpu = tree_cpu_seconds(pid)
                 result = wrk(
                     base,
                     script,
@@ -98,7 +104,7 @@ def main() -> None:
                 run[label] = result.as_dict()
                 # The gateway's own CPU per request: what one core's worth of it would serve.
                 run[label]["cpu_ms"] = round(
-                    (cpu_seconds(pid) - cpu) * 1000 / max(1, result.requests), 3
+                    (tree_cpu_seconds(pid) - cpu) * 1000 / max(1, result.requests), 3
                 )
             run["ratio"] = round(run["graphql"]["rps"] / run["baseline"]["rps"], 3)
             runs.append(run)
@@ -133,6 +139,7 @@ def main() -> None:
             "rate_seconds": args.rate_seconds,
             "profiles": len(ids),
             "gateway_env": args.env,
+            "workers": args.workers,
         },
         "summary": {
             "graphql_rps": summary([r["graphql"]["rps"] for r in runs]),

@@ -18,6 +18,12 @@ Every run is bounded; results go to bench/.data/pipeline.json.
 
     .venv/bin/python bench/pipeline.py                 # 5 rounds, ~6-10 min
     .venv/bin/python bench/pipeline.py --runs 1 --profiles 2000 --profile   # with py-spy
+    .venv/bin/python bench/pipeline.py --runs 1 --profiles 1000 --count-statements --skip-latency
+    .venv/bin/python bench/pipeline.py --reviewers 2    # two reviewer worker processes
+
+CPU per process: RabbitMQ is the node on the AMQP port, PostgreSQL the server's own processes and
+this database's backends (common.rabbitmq_pids, common.postgres_pids); `bench/pipeline_ab.py`
+runs (a) alternating between two trees or two sets of options.
 """
 
 from __future__ import annotations
@@ -34,10 +40,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvloop
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
+import count_statements
 import pipeline_baseline
 
 SUBMIT = """
@@ -119,6 +127,7 @@ async def throughput_run(ctx: Ctx, count: int, concurrency: int, profile: bool) 
                 await session.commit()
         submitted_at = time.time()
 
+    statements_before = ctx.statements()
     ctx.cpu.start()
     spy = (
         common.py_spy(ctx.pids, min(20.0, count / 100), f"throughput-{count}")
@@ -130,6 +139,7 @@ async def throughput_run(ctx: Ctx, count: int, concurrency: int, profile: bool) 
         await asyncio.gather(*(submitter() for _ in range(concurrency)))
         counts, last_approved = await wait_decided(ctx.raw_url, account.sid, count, DECIDE_TIMEOUT)
     cpu = ctx.cpu.stop()
+    statements = ctx.statements_since(statements_before, count)
     if counts.get("APPROVED", 0) != count:
         raise RuntimeError(f"expected {count} APPROVED, got {counts}")
     messages = await _outbox_rows_since(ctx.raw_url, start)
@@ -145,6 +155,8 @@ async def throughput_run(ctx: Ctx, count: int, concurrency: int, profile: bool) 
         "cpu_ms_per_profile": {k: round(1000 * v / count, 2) for k, v in cpu.items()},
         "loadavg": common.loadavg(),
     }
+    if statements:
+        result["statements_per_profile"] = statements
     if profiles:
         result["py_spy"] = {n: common.summarize_profile(p) for n, p in profiles.items()}
     return result
@@ -259,24 +271,57 @@ async def latency_run(ctx: Ctx, rate: float, seconds: float) -> dict[str, Any]:
 
 
 class Ctx:
-    def __init__(self, database_url: str, namespace: str, sessions: Any, stack: common.Stack):
+    def __init__(
+        self,
+        database_url: str,
+        namespace: str,
+        sessions: Any,
+        stack: common.Stack,
+        count: bool = False,
+    ):
+        self.count = count
         self.database_url = database_url
         self.raw_url = database_url
         self.namespace = namespace
         self.sessions = sessions
-        gateway, reviewer = stack.procs
+        gateway, *reviewers = stack.procs
         self.gateway_url = gateway.base_url
-        self.pids = {"gateway": gateway.pid, "reviewer": reviewer.pid}
+        self.pids = {"gateway": gateway.pid, "reviewer": reviewers[0].pid, "driver": os.getpid()}
+        self.counted = {"gateway": [gateway.pid], "reviewer": [r.pid for r in reviewers]}
         self.cpu = common.CpuMeter(
             {
                 "gateway": lambda: [gateway.pid],
-                "reviewer": lambda: [reviewer.pid],
+                "reviewer": lambda: [r.pid for r in reviewers],
                 "driver": lambda: [os.getpid()],
-                "rabbitmq": lambda: common.pids_of("beam.smp"),
-                # Every PostgreSQL process: other clients of the server count too (noise).
-                "postgresql": lambda: common.pids_of("postgres:"),
+                # The node on the AMQP port, not another one a test suite may run.
+                "rabbitmq": common.rabbitmq_pids,
+                # The benchmark database's backends and the server's own processes.
+                "postgresql": lambda: common.postgres_pids(database_url.rsplit("/", 1)[1]),
             }
         )
+
+    def statements(self) -> dict[str, dict[str, int]]:
+        """Statements sent so far, per process (`--count-statements`)."""
+        if not self.count:
+            return {}
+        seen = {"driver": count_statements.snapshot()}
+        for name, pids in self.counted.items():
+            seen[name] = {}
+            for pid in pids:
+                for kind, n in count_statements.read(pid).items():
+                    seen[name][kind] = seen[name].get(kind, 0) + n
+        return seen
+
+    def statements_since(
+        self, before: dict[str, dict[str, int]], profiles: int
+    ) -> dict[str, dict[str, float]]:
+        """Statements per profile since `before`, per process and kind, with their total."""
+        out: dict[str, dict[str, float]] = {}
+        for name, counts in self.statements().items():
+            diff = count_statements.difference(counts, before.get(name, {}))
+            per = {k: round(v / profiles, 2) for k, v in sorted(diff.items(), key=lambda i: -i[1])}
+            out[name] = {"total": round(sum(diff.values()) / profiles, 2), **per}
+        return out
 
 
 async def bench(
@@ -291,7 +336,7 @@ async def bench(
         "baseline_1by1": [],
     }
     async with common.service_sessions(database_url, pool=args.concurrency) as sessions:
-        ctx = Ctx(database_url, namespace, sessions, stack)
+        ctx = Ctx(database_url, namespace, sessions, stack, args.count_statements)
         baseline_queue = f"{namespace}.baseline"
         for i in range(args.runs):
             print(f"-- round {i + 1}/{args.runs}  load {common.loadavg()}", flush=True)
@@ -308,8 +353,13 @@ async def bench(
                 n = args.profiles if i == 0 else args.repeat_profiles
                 t = await throughput_run(ctx, n, args.concurrency, args.profile and i == 0)
                 results["throughput"].append(t)
-                print("throughput", json.dumps({k: v for k, v in t.items() if k != "py_spy"}),
+                shown = {
+                    k: v for k, v in t.items() if k not in ("py_spy", "statements_per_profile")
+                }
+                print("throughput", json.dumps(shown),
                       flush=True)  # fmt: skip
+                for name, per in t.get("statements_per_profile", {}).items():
+                    print(f"statements per profile, {name}: {json.dumps(per)}", flush=True)
                 for name, prof in t.get("py_spy", {}).items():
                     print(f"py-spy {name}: {prof['samples']} samples")
                     for frame, pct in prof.get("inclusive_pct", [])[:25]:
@@ -375,6 +425,14 @@ def main() -> None:
     parser.add_argument("--low-seconds", type=float, default=10.0)
     parser.add_argument("--baseline-messages", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true", help="py-spy the first (a) run")
+    parser.add_argument(
+        "--count-statements",
+        action="store_true",
+        help="count SQL statements per profile and process in (a) (bench/count_statements.py)",
+    )
+    parser.add_argument(
+        "--reviewers", type=int, default=1, help="reviewer worker processes (issue 16 item 4)"
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
@@ -388,9 +446,15 @@ def main() -> None:
         namespace = common.new_namespace("bench.pipeline")
         stack = common.Stack(database_url, namespace, env=env)
         try:
+            if args.count_statements:
+                count_statements.install()
+                os.environ["BENCH_LAUNCHER"] = str(Path(count_statements.__file__).resolve())
             stack.gateway()
-            stack.worker("reviewer")
-            results = asyncio.run(bench(args, (database_url, namespace, stack)))
+            for i in range(args.reviewers):
+                stack.worker("reviewer", name=f"worker-reviewer-{i + 1}")
+            # On uvloop, as `trusthub serve` runs the submit mutation: the submits' CPU is then
+            # what the gateway would spend on them, not the default event loop's.
+            results = uvloop.run(bench(args, (database_url, namespace, stack)))
         finally:
             stack.stop_all()
             asyncio.run(common.delete_namespace(namespace, [f"{namespace}.baseline"]))

@@ -66,7 +66,7 @@ async def test_direct_routing_keys_reach_their_queues_only(
     }
 
 
-async def test_status_events_reach_both_webhooks_and_emails(
+async def test_status_events_reach_webhooks_and_decisions_reach_emails(
     broker: Broker, topology: Topology
 ) -> None:
     # given consumers of both notifier queues
@@ -74,15 +74,21 @@ async def test_status_events_reach_both_webhooks_and_emails(
     await broker.consume(topology.webhooks, webhooks)
     await broker.consume(topology.emails, emails)
 
-    # when status events are published (and an event outside `status.#`)
+    # when status events are published (two decisions, one that is none, and an event
+    # outside `status.#`)
     await broker.publish("events", STATUS_KEY, b"approved", message_id="e-1")
-    await broker.publish("events", "status.trust_product.rejected", b"rejected", message_id="e-2")
-    await broker.publish("events", "audit.something", b"other", message_id="e-3")
+    await broker.publish(
+        "events", "status.customer_profile.in_review", b"started", message_id="e-2"
+    )
+    await broker.publish("events", "status.trust_product.rejected", b"rejected", message_id="e-3")
+    await broker.publish("events", "audit.something", b"other", message_id="e-4")
 
-    # then every status event reaches both queues, in order, and nothing else does
-    await wait_until(lambda: len(webhooks.deliveries) == len(emails.deliveries) == 2)
+    # then every status event reaches the webhooks queue, only decisions the emails queue (the
+    # notifier emails nothing else), in order, and nothing else does
+    await wait_until(lambda: len(webhooks.deliveries) == 3 and len(emails.deliveries) == 2)
     await asyncio.sleep(0.1)
-    assert webhooks.bodies == emails.bodies == [b"approved", b"rejected"]
+    assert webhooks.bodies == [b"approved", b"started", b"rejected"]
+    assert emails.bodies == [b"approved", b"rejected"]
     assert webhooks.deliveries[0].routing_key == STATUS_KEY
 
 

@@ -256,3 +256,41 @@ async def test_relay_loop_publishes_rows_written_after_it_started(
         await relay.stop()
     await asyncio.sleep(0.1)
     assert len(received.deliveries) == 5
+
+
+class WritingBroker(ObservedBroker):
+    """Commits more outbox rows and wakes the relay while its first publish is in flight, as a
+    consumer of the relay's own process does when its batch commits meanwhile."""
+
+    def __init__(self, inner: Broker, sessions: SessionFactory) -> None:
+        super().__init__(inner)
+        self.sessions = sessions
+        self.relay: OutboxRelay | None = None
+        self.written: list[str] = []
+
+    async def publish(self, *args: Any, **kwargs: Any) -> None:
+        if not self.written and self.relay is not None:
+            self.written = await write_outbox(self.sessions, 2, start=10)
+            self.relay.wake()
+        await super().publish(*args, **kwargs)
+
+
+async def test_rows_woken_for_during_a_publish_are_sent_without_waiting_for_the_poll(
+    sessions: SessionFactory, broker: Broker, topology: Topology
+) -> None:
+    # given a relay that would poll only every minute, and one unsent row
+    received = Received()
+    await broker.consume(topology.reviews, received, prefetch=1)
+    writing = WritingBroker(broker, sessions)
+    relay = OutboxRelay(sessions, writing, idle_interval=60)
+    writing.relay = relay
+    first = await write_outbox(sessions, 1)
+    # when rows are committed (and the relay woken) while it publishes that row
+    relay.start()
+    try:
+        # then they are published at once (well within the minute), after the first
+        await wait_until(lambda: len(received.deliveries) == 3)
+        assert received.message_ids == first + writing.written
+        await wait_until_all_sent(sessions)
+    finally:
+        await relay.stop()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from trusthub.config import get_settings
@@ -284,3 +286,39 @@ async def test_nothing_of_a_refused_submit_is_kept(sessions: SessionFactory, ali
     async with sessions() as s:
         statuses = (await s.exec(select(col(CustomerProfile.status)))).all()
     assert list(statuses) == ["DRAFT"]
+
+
+async def test_a_changed_policy_applies_once_the_cached_one_expires(
+    sessions: SessionFactory, alice: Acct, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a compliant profile, evaluated (its policy is now cached in this process)
+    sid = await create_complete(sessions, alice)
+    first = await evaluate(sessions, alice, sid)
+    assert first.status == "COMPLIANT"
+    # when its policy changes to require representative #2, which it lacks
+    original = await _set_requirements(
+        sessions,
+        first.policy_sid,
+        [{"type": "representative", "name": "Rep 2", "position": 2, "required": True}],
+    )
+    try:
+        # then evaluations keep the cached policy until it expires, and then apply the change
+        assert (await evaluate(sessions, alice, sid)).status == "COMPLIANT"
+        monkeypatch.setattr(evaluations, "POLICY_CACHE_SECONDS", 0.0)
+        assert (await evaluate(sessions, alice, sid)).status == "NONCOMPLIANT"
+    finally:  # policies are kept between tests (tests/conftest.py): put it back
+        await _set_requirements(sessions, first.policy_sid, original)
+        evaluations.forget_policies()
+
+
+async def _set_requirements(
+    sessions: SessionFactory, policy_sid: str, requirements: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Replace a policy's requirements in place; returns the ones it had."""
+    async with sessions() as s:
+        policy = await s.get(Policy, policy_sid)
+        assert policy is not None
+        before = list(policy.requirements)
+        policy.requirements = requirements
+        await s.commit()
+    return before

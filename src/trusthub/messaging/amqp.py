@@ -117,6 +117,10 @@ class AmqpBroker(Broker):
             )
             for exchange, key in spec.bindings:
                 await queue.bind(self._exchanges[exchange], routing_key=key)
+        underlay = await self._channel.get_underlay_channel()
+        for name, exchange, key in self.topology.obsolete_bindings():
+            # Unbinding a binding that is not there is no error.
+            await underlay.queue_unbind(queue=name, exchange=exchange, routing_key=key)
 
     async def publish(
         self,

@@ -26,7 +26,10 @@ from .broker import Broker, Outgoing
 log = logging.getLogger(__name__)
 
 
-async def relay_once(sessions: SessionFactory, broker: Broker, *, batch: int = 200) -> int:
+RELAY_BATCH = 200
+
+
+async def relay_once(sessions: SessionFactory, broker: Broker, *, batch: int = RELAY_BATCH) -> int:
     """Publish one batch (confirms awaited together), then mark it sent in one statement;
     returns how many rows were sent."""
     async with sessions() as session:
@@ -76,9 +79,15 @@ class OutboxRelay(BackgroundLoop):
     task_name = "outbox-relay"
 
     def __init__(
-        self, sessions: SessionFactory, broker: Broker, *, idle_interval: float = 0.05
+        self,
+        sessions: SessionFactory,
+        broker: Broker,
+        *,
+        idle_interval: float = 0.05,
+        batch: int = RELAY_BATCH,
     ) -> None:
         self.sessions, self.broker, self.idle_interval = sessions, broker, idle_interval
+        self.batch = batch
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -88,8 +97,11 @@ class OutboxRelay(BackgroundLoop):
         backoff = self.idle_interval
         failing_since: float | None = None
         while True:
+            # Cleared before the poll, not after: rows committed (and woken for) while it runs
+            # are then not missed.
+            self._wakeup.clear()
             try:
-                sent = await relay_once(self.sessions, self.broker)
+                sent = await relay_once(self.sessions, self.broker, batch=self.batch)
                 backoff = self.idle_interval
                 if failing_since is not None:
                     log.warning(
@@ -114,8 +126,10 @@ class OutboxRelay(BackgroundLoop):
                     log.debug("outbox relay still failing; retrying in %.1fs", backoff)
                 sent = 0
                 backoff = min(backoff * 2, 5.0)
-            if sent:
-                continue
-            self._wakeup.clear()
+            if sent >= self.batch:
+                continue  # a full batch: more are likely waiting
+            # A partial batch took everything there was: polling again at once would mostly
+            # find nothing (a transaction per poll, per profile under load). Rows committed in
+            # the meantime by this process have set the event; others' wait for the interval.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)

@@ -7,8 +7,9 @@ decisions (direct) ─ review.started,
                      decision.made,
                      approval.withdrawn ▶ <ns>.decisions       (quorum)  decision consumer
 events (topic) ───── status.# ─────────▶ <ns>.webhooks         (quorum)  notifier
-                                      ├▶ <ns>.emails           (quorum)  notifier
-                                      └▶ one exclusive queue per gateway (subscriptions)
+                  ├─ status.*.approved,
+                  │  status.*.rejected ─▶ <ns>.emails           (quorum)  notifier
+                  └─ status.# ─────────▶ one exclusive queue per gateway (subscriptions)
                      verification.pending ▶ <ns>.emails  (the link to a representative)
                      verification.# ──────▶ each gateway's queue (subscriptions)
 retry (direct) ───── delay.<ms> ───────▶ <ns>.retry.<ms> (TTL) ──dead-letter──▶ <ns>.webhooks
@@ -31,6 +32,9 @@ from ..domain.retries import delay_queue_for
 from .messages import DECISIONS, EVENTS, RETRY, REVIEWS
 
 DLX = "dlx"
+# Only decisions are emailed: the emails queue gets no other status event (each would cost the
+# broker a quorum-queue write and the notifier a delivery, to be dropped).
+EMAILED_STATUSES = ("status.*.approved", "status.*.rejected")
 # AMQP's default exchange routes a message to the queue its routing key names: dead-letter
 # replays use it to reach the one queue a message died in.
 DEFAULT_EXCHANGE = ""
@@ -118,6 +122,11 @@ class Topology:
         """The shortest delay queue that waits at least `wanted_ms` (the longest otherwise)."""
         return delay_queue_for(wanted_ms, self.retry_delays_ms)
 
+    def obsolete_bindings(self) -> list[tuple[str, str, str]]:
+        """(queue, exchange, routing key) bindings earlier versions declared: a broker that has
+        them removes them (declaring never unbinds by itself)."""
+        return [(self.emails, self.exchange(EVENTS), "status.#")]
+
     def exchanges(self) -> list[ExchangeSpec]:
         return [ExchangeSpec(self.exchange(n), t) for n, t in self.exchanges_logical]
 
@@ -147,7 +156,10 @@ class Topology:
             QueueSpec(
                 self.emails,
                 q,
-                ((e(EVENTS), "status.#"), (e(EVENTS), "verification.pending")),
+                (
+                    *((e(EVENTS), key) for key in EMAILED_STATUSES),
+                    (e(EVENTS), "verification.pending"),
+                ),
             ),
             QueueSpec(
                 self.dead,

@@ -3,8 +3,11 @@ the `evaluate` query shows it, and every submit stores the one it was judged by.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,14 +20,40 @@ from .documents import document_facts
 from .profiles import get_profile
 from .subjects import Subject
 
+# Policies are data that migrations seed and change, read at every evaluation (every submit):
+# a process keeps each one's requirements this long, per database, instead of reading them each
+# time. A changed policy applies everywhere within this time.
+POLICY_CACHE_SECONDS = 60.0
+_POLICY_CACHE_SIZE = 1_000
+_policies: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+
+
+async def policy_requirements(session: AsyncSession, policy_sid: str) -> list[dict[str, Any]]:
+    bind = session.bind
+    engine = bind.engine if isinstance(bind, AsyncConnection) else bind
+    key = (str(engine.url) if engine is not None else "", policy_sid)
+    now = time.monotonic()
+    cached = _policies.get(key)
+    if cached is not None and now - cached[0] < POLICY_CACHE_SECONDS:
+        return cached[1]
+    policy = await session.get(Policy, policy_sid)
+    assert policy is not None  # foreign key
+    if len(_policies) >= _POLICY_CACHE_SIZE:
+        _policies.clear()
+    _policies[key] = (now, policy.requirements)
+    return policy.requirements
+
+
+def forget_policies() -> None:
+    """Read every policy afresh at its next use (after changing one in place)."""
+    _policies.clear()
+
 
 async def evaluate_subject(
     session: AsyncSession, subject: Subject, facts: ProfileFacts
 ) -> tuple[Outcome, Evaluation]:
     """Evaluate a subject against its policy (data) and store the result."""
-    policy = await session.get(Policy, subject.policy_sid)
-    assert policy is not None  # foreign key
-    outcome = evaluate(policy.requirements, facts)
+    outcome = evaluate(await policy_requirements(session, subject.policy_sid), facts)
     return outcome, record_evaluation(session, subject, outcome)
 
 

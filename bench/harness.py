@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import platform
-import secrets
 import shutil
 import signal
 import socket
@@ -64,8 +63,6 @@ def gateway_env(**extra: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         REP_VERIFICATION_SECRET=REP_VERIFICATION_SECRET,
     )
-    # Required off memory:// outside DEV_MODE; a one-off value, no benchmark follows a link.
-    env.setdefault("REP_VERIFICATION_SECRET", secrets.token_urlsafe(32))
     env.update(extra)
     return env
 

@@ -34,8 +34,13 @@ install: $(BIN)/.installed
 dev: $(BIN)/.installed
 	$(BIN)/trusthub dev
 
+# The tests that execute GraphQL, run a second time with the fast path off (schema/fastpath/,
+# GRAPHQL_FASTPATH): the gateway must answer the same on the libraries' own paths.
+GRAPHQL_TESTS := tests/schema tests/web tests/documents tests/test_docs.py tests/test_bench_baseline.py
+
 test: $(BIN)/.installed-test $(CLIENTS)/node_modules/.installed
 	$(BIN)/python -m pytest
+	GRAPHQL_FASTPATH=false $(BIN)/python -m pytest -q $(GRAPHQL_TESTS)
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check src tests migrations bench

@@ -44,9 +44,11 @@ def test_make_dev_installs_without_the_test_extras_and_make_test_with_them(
     # `trusthub dev`
     assert installs(dev) == ["-r requirements/runtime.lock", "--no-deps -e ."]
     assert dev[-1] == f"{venv}/bin/trusthub dev"
-    # and test installs the test lock (the test extras), then the project, and runs pytest
+    # and test installs the test lock (the test extras), then the project, and runs pytest,
+    # then the GraphQL tests again with the fast path off
     assert installs(test) == ["-r requirements/test.lock", "--no-deps -e ."]
-    assert test[-1] == f"{venv}/bin/python -m pytest"
+    assert test[-2] == f"{venv}/bin/python -m pytest"
+    assert test[-1].startswith(f"GRAPHQL_FASTPATH=false {venv}/bin/python -m pytest -q tests/")
     # and each creates the virtualenv first
     for lines in (dev, test):
         assert lines[0].endswith(f"-m venv {venv}")

@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from functools import lru_cache
 
 import orjson
 import sqlalchemy as sa
@@ -18,7 +17,6 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import async_base_view
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
@@ -50,14 +48,6 @@ logger = logging.getLogger(__name__)
 ACCOUNT_SCOPE_KEY = "trusthub.account"
 READS_SCOPE_KEY = "trusthub.reads"
 CONNECTION_SCOPE_KEY = "trusthub.connection"
-
-# strawberry parses every request's Content-Type with `email.message.Message` (a measurable
-# part of a read's CPU, bench/README.md); clients send a handful of distinct values, so each is
-# parsed once.
-# Its view only unpacks the result, never changes it.
-async_base_view.parse_content_type = lru_cache(maxsize=64)(  # type: ignore[attr-defined]
-    async_base_view.parse_content_type  # type: ignore[attr-defined]
-)
 
 
 def bearer_key(value: object) -> str | None:

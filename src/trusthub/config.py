@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         default=None, description="Allow introspection queries (default: dev_mode)."
     )
+    graphql_fastpath: bool = Field(
+        default=True,
+        description="Execution shortcuts that rely on strawberry's and graphql-core's internals "
+        "(schema/fastpath); off: their own paths only.",
+    )
     max_query_depth: int = Field(default=12, description="Deepest selection allowed.")
     max_aliases: int = Field(
         default=30, description="Most aliases in one document, a fragment's at each spread."

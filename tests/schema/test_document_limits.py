@@ -15,7 +15,6 @@ from graphql import get_introspection_query, parse
 
 from trusthub.app import create_app
 from trusthub.config import Settings
-from trusthub.schema import execution
 from trusthub.schema.build import OperationCaches, build_schema
 from trusthub.schema.document_limits import (
     CACHED_DOCUMENT_CHARS,
@@ -283,18 +282,3 @@ def test_documents_larger_than_the_cached_size_are_never_cached() -> None:
     assert caches.entries() == (1, 1)
     assert caches.parse(small) is caches.parse(small)
     assert caches.parse(large) is not caches.parse(large)
-
-
-async def test_the_executor_does_not_remember_large_documents(
-    gql: GraphQLClient, alice: Acct
-) -> None:
-    # given the executor's memory of operations, emptied
-    execution._remembered.clear()
-    large = 'query { customerProfile(id: "' + "x" * CACHED_DOCUMENT_CHARS + '") { id } }'
-    # when alice sends a small document and a large one
-    await gql("query { viewer { account { id } } }", account=alice)
-    assert await gql(large, account=alice) == {"customerProfile": None}
-    # then only the small one's operation is remembered
-    assert [len(op.loc.source.body) for op, _ in execution._remembered.values() if op.loc] == [
-        len("query { viewer { account { id } } }")
-    ]

@@ -1,6 +1,5 @@
-"""Field collection remembered across requests (`schema/collection.py`): collected once per
-parsed operation and type, never for an operation whose collection can depend on its
-variables, and the results the same as graphql-core's own."""
+"""Plain leaf fields answered inside the field loop (`schema/fastpath/leaves.py`): the same
+answers and the same errors as graphql-core's and strawberry's own paths."""
 
 from __future__ import annotations
 
@@ -8,160 +7,24 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import graphql.execution.executor as graphql_executor
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache, SchemaExtension
-from strawberry.permission import BasePermission
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from trusthub.config import Settings
-from trusthub.schema import execution
+from trusthub.schema import fastpath
 from trusthub.schema.build import build_schema
-from trusthub.schema.execution import GatewayExecutor, use_lean_resolvers
+from trusthub.schema.fastpath.leaves import DirectLeaves
+
+# The executor with its fast path, as `fastpath.apply` builds it.
+GatewayExecutor = fastpath.executor_class(StrawberryGraphQLCoreExecutionContext, leaves=True)
+FAST = Settings(_env_file=None, graphql_fastpath=True)  # type: ignore[call-arg]
 
 
-@strawberry.type
-class Pet:
-    name: str
-    legs: int
-
-
-@strawberry.type
-class Person:
-    name: str
-    pets: list[Pet]
-
-
-PEOPLE = [
-    Person(name="Ada", pets=[Pet(name="Rex", legs=4), Pet(name="Tweety", legs=2)]),
-    Person(name="Grace", pets=[]),
-]
-
-
-@strawberry.type
-class Query:
-    @strawberry.field
-    def people(self) -> list[Person]:
-        return PEOPLE
-
-
-def make_schema(*extensions: Any) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query, extensions=list(extensions), execution_context_class=GatewayExecutor
-    )
-
-
-cached_schema = make_schema(ParserCache)  # one parsed operation per query text, as in the gateway
-plain_schema = strawberry.Schema(query=Query)  # graphql-core's collection, for comparison
-
-
-@pytest.fixture
-def collections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the types graphql-core collects sub-fields for."""
-    seen: list[str] = []
-    original = graphql_executor.collect_subfields
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        seen.append(args[4].name)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(graphql_executor, "collect_subfields", counting)
-    return seen
-
-
-QUERY = """
-query People {
-  people {
-    who: name
-    ...PetsOf
-  }
-}
-fragment PetsOf on Person { pets { name ... on Pet { legs } } }
-"""
-
-
-async def test_an_operation_is_collected_once_and_answers_as_before(
-    collections: list[str],
-) -> None:
-    expected = await plain_schema.execute(QUERY)
-    assert expected.errors is None
-    collections.clear()
-
-    first = await cached_schema.execute(QUERY)
-    assert first.errors is None
-    assert first.data == expected.data
-    assert first.data == {
-        "people": [
-            {"who": "Ada", "pets": [{"name": "Rex", "legs": 4}, {"name": "Tweety", "legs": 2}]},
-            {"who": "Grace", "pets": []},
-        ]
-    }
-    assert sorted(collections) == ["Person", "Pet"]  # once per type, not once per object
-
-    collections.clear()
-    for _ in range(3):
-        again = await cached_schema.execute(QUERY)
-        assert again.data == expected.data
-    assert collections == []
-
-
-async def test_operations_whose_fields_depend_on_variables_are_collected_every_time(
-    collections: list[str],
-) -> None:
-    query = "query($full: Boolean!) { people { name pets @include(if: $full) { name } } }"
-    full = await cached_schema.execute(query, variable_values={"full": True})
-    brief = await cached_schema.execute(query, variable_values={"full": False})
-    assert full.data == {
-        "people": [
-            {"name": "Ada", "pets": [{"name": "Rex"}, {"name": "Tweety"}]},
-            {"name": "Grace", "pets": []},
-        ]
-    }
-    assert brief.data == {"people": [{"name": "Ada"}, {"name": "Grace"}]}
-    collections.clear()
-    again = await cached_schema.execute(query, variable_values={"full": True})
-    assert again.data == full.data
-    assert "Person" in collections
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "query($s: Boolean!) { people { ...N @skip(if: $s) } } fragment N on Person { name }",
-        "query($s: Boolean!) { people { ... @skip(if: $s) { name } } }",
-    ],
-)
-async def test_directives_on_fragments_also_keep_an_operation_out(query: str) -> None:
-    shown = await cached_schema.execute(query, variable_values={"s": False})
-    skipped = await cached_schema.execute(query, variable_values={"s": True})
-    assert shown.errors is None, shown.errors
-    assert shown.data == {"people": [{"name": "Ada"}, {"name": "Grace"}]}
-    assert skipped.data == {"people": [{}, {}]}
-
-
-async def test_the_same_text_parsed_twice_is_two_operations(collections: list[str]) -> None:
-    schema = make_schema()  # no parser cache: every request parses its own document
-    expected = (await plain_schema.execute(QUERY)).data
-    for _ in range(2):
-        collections.clear()
-        result = await schema.execute(QUERY)
-        assert result.data == expected
-        assert sorted(collections) == ["Person", "Pet"]
-
-
-async def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(execution, "OPERATIONS", 4)
-    schema = make_schema()
-    for n in range(10):
-        result = await schema.execute(f"{{ people {{ a{n}: name }} }}")
-        assert result.data == {"people": [{f"a{n}": "Ada"}, {f"a{n}": "Grace"}]}
-        assert len(execution._remembered) <= 4
-
-
-def test_the_gateway_schema_collects_through_it() -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert issubclass(build_schema(settings).execution_context_class, GatewayExecutor)
+def test_the_gateway_schema_reads_leaves_through_it() -> None:
+    assert issubclass(build_schema(FAST).execution_context_class, DirectLeaves)
 
 
 # Plain leaf fields read directly: the same answers and the same errors as graphql-core's path.
@@ -283,102 +146,6 @@ async def test_leaves_skip_strawberrys_resolver_wrapper(monkeypatch: pytest.Monk
     result = await thing_schema().execute(THING_QUERY)
     assert result.data == {"things": [{"name": "a", "size": 1, "colour": "RED", "label": None}]}
     assert calls == ["things"]  # the resolver; the four leaves were read directly
-
-
-# Argument-less resolver methods called directly (`use_lean_resolvers`).
-
-
-class IsAda(BasePermission):
-    message = "not Ada"
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(source.name == "Ada")
-
-
-@strawberry.type
-class Owner:
-    name: str
-
-    @strawberry.field
-    def shout(self) -> str:
-        return self.name.upper()
-
-    @strawberry.field
-    async def greeting(self, info: strawberry.Info) -> str:
-        return f"{info.context['greeting']}, {self.name} ({info.field_name})"
-
-    @strawberry.field
-    def fails(self) -> str | None:
-        raise ValueError(f"{self.name} cannot")
-
-    @strawberry.field
-    def repeat(self, times: int = 2) -> str:
-        return self.name * times
-
-    @strawberry.field(permission_classes=[IsAda])
-    def secret(self) -> str | None:
-        return "s3cret"
-
-
-@strawberry.type
-class OwnerQuery:
-    @strawberry.field
-    def owners(self) -> list[Owner]:
-        return [Owner(name="Ada"), Owner(name="Bob")]
-
-
-OWNER_QUERY = "{ owners { name shout greeting fails repeat(times: 3) secret } }"
-
-
-def owner_schema(lean: bool) -> strawberry.Schema:
-    schema = strawberry.Schema(query=OwnerQuery)
-    if lean:
-        assert use_lean_resolvers(schema) == 3  # shout, greeting, fails
-    return schema
-
-
-def is_lean(schema: strawberry.Schema, type_name: str, field: str) -> bool:
-    graphql_type = schema._schema.type_map[type_name]
-    return bool(getattr(graphql_type.fields[field].resolve, "lean", False))  # type: ignore[union-attr]
-
-
-async def test_lean_resolvers_answer_and_fail_as_strawberrys_do() -> None:
-    outcomes = []
-    for lean in (False, True):
-        result = await owner_schema(lean).execute(OWNER_QUERY, context_value={"greeting": "Hi"})
-        errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
-        outcomes.append((result.data, errors))
-    assert outcomes[0] == outcomes[1]
-    data, errors = outcomes[1]
-    assert data["owners"][0] == {
-        "name": "Ada",
-        "shout": "ADA",
-        "greeting": "Hi, Ada (greeting)",
-        "fails": None,
-        "repeat": "AdaAdaAda",
-        "secret": "s3cret",
-    }
-    assert ("Ada cannot", ("owners", 0, "fails")) in errors
-    assert ("not Ada", ("owners", 1, "secret")) in errors
-
-
-def test_only_plain_methods_are_switched() -> None:
-    schema = owner_schema(lean=True)
-    assert [f for f in ("shout", "greeting", "fails") if is_lean(schema, "Owner", f)] == [
-        "shout",
-        "greeting",
-        "fails",
-    ]
-    assert not is_lean(schema, "Owner", "repeat")  # has an argument
-    assert not is_lean(schema, "Owner", "secret")  # a permission is a field extension
-    assert not is_lean(schema, "OwnerQuery", "owners")  # a root type
-
-
-def test_the_gateway_schema_calls_profile_resolvers_directly() -> None:
-    schema = build_schema(Settings(_env_file=None))  # type: ignore[call-arg]
-    for field in ("business", "address", "authorizedRepresentatives", "policy", "history"):
-        assert is_lean(schema, "CustomerProfile", field), field
-    assert not is_lean(schema, "CustomerProfile", "phoneNumbers")  # has arguments
 
 
 @strawberry.type

@@ -28,14 +28,13 @@ from ..resolvers.reviews import ReviewMutation, ReviewQuery
 from ..resolvers.subscriptions import Subscription
 from ..resolvers.verifications import VerificationMutation
 from ..transient import OutageLog
+from . import fastpath
 from . import product_types as pt
 from . import review_types as rt
 from . import types as t
 from .disclosure import GatewaySchema, MaskInternalErrors, QuietExecutor
 from .document_limits import CACHED_DOCUMENT_CHARS, DocumentLimits, check_document
-from .enum_output import use_dict_enums
 from .events import SharedEventExecutor
-from .execution import use_lean_resolvers
 
 
 @strawberry.type(description="Reads: your objects, any of them by SID, and the review queue.")
@@ -68,7 +67,10 @@ class OperationSetup(SchemaExtension):
       document's size and so only sees documents within them; introspection (unless enabled)
       as a validation rule;
     - parse and validation caches keyed by the query text (hashing the parsed document, as
-      strawberry's ValidationCache does, walks the whole tree on every request)."""
+      strawberry's ValidationCache does, walks the whole tree on every request), with the
+      rule classes built once per schema: strawberry's `QueryDepthLimiter` builds a new rule
+      class per request, so its `ValidationCache` never hits (strawberry#4635, open; the fix
+      upstream is small: build the class once per limiter configuration)."""
 
     def __init__(self, caches: OperationCaches) -> None:
         self.caches = caches
@@ -216,6 +218,5 @@ def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawb
         ),
         outages=outages or OutageLog(),
     )
-    use_dict_enums(schema)
-    use_lean_resolvers(schema)
+    fastpath.apply(schema, fastpath.PIECES if settings.graphql_fastpath else ())
     return schema

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.extensions import MaskErrors
@@ -21,7 +22,6 @@ from ..transient import (
 )
 from .errors import ClientError
 from .events import SharedEventExecutor
-from .runner import LightSchema
 
 logger = logging.getLogger("trusthub.graphql")
 
@@ -85,7 +85,7 @@ class MaskInternalErrors(MaskErrors):
         )
 
 
-class GatewaySchema(LightSchema):
+class GatewaySchema(strawberry.Schema):
     """The schema, logging errors by whose they are (see `process_errors`)."""
 
     def __init__(self, *args: Any, outages: OutageLog, **kwargs: Any) -> None:

@@ -25,7 +25,7 @@ from graphql import (
 )
 
 # Documents longer than this are parsed and validated on every request and never remembered
-# (by the parse and validation caches, nor by the executor's field collection): one token can
+# by the parse and validation caches: one token can
 # be a string of megabytes, and a client sending distinct large documents would otherwise pin
 # that much memory per cache entry. The gateway's real operations are a few kilobytes.
 CACHED_DOCUMENT_CHARS = 10_000

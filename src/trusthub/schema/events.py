@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import ExecutionResult, OperationDefinitionNode, OperationType
-
-from .execution import GatewayExecutor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 # An attribute of a shareable event object: id(operation) → [(operation, variables, result)].
 # Entries keep their operation alive, so an id cannot be reused while they exist.
@@ -31,7 +30,7 @@ def shareable(event: Any) -> Any:
     return event
 
 
-class SharedEventExecutor(GatewayExecutor):
+class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, serially: bool | None = None) -> Any:
         results: dict[int, list[Entry]] | None = getattr(self.root_value, RESULTS, None)
         if results is None or self.operation.operation is not OperationType.SUBSCRIPTION:

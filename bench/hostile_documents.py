@@ -28,8 +28,9 @@ from graphql import (
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from trusthub.config import Settings
-from trusthub.schema.build import STRAWBERRY_RULES, build_schema
+from trusthub.gateway_schema import build_schema
 from trusthub.schema.document_limits import DocumentLimits, check_document
+from trusthub.schema.operations import STRAWBERRY_RULES
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 LIMITS = DocumentLimits(

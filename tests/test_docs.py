@@ -11,7 +11,7 @@ import pytest
 from graphql import parse, validate
 
 from trusthub.config import Settings
-from trusthub.schema.build import build_schema
+from trusthub.gateway_schema import build_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -10,7 +10,7 @@ from pathlib import Path
 from graphql import parse, validate
 
 from trusthub.config import Settings
-from trusthub.schema.build import build_schema
+from trusthub.gateway_schema import build_schema
 
 from .conftest import Acct, GraphQLClient
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from trusthub.config import Settings
-from trusthub.schema.sdl import schema_sdl
+from trusthub.gateway_schema import schema_sdl
 
 from .schema_checks import (
     ALLOWED_FILE,

@@ -26,13 +26,13 @@ from .body_limit import BodyLimit
 from .config import Settings, get_settings
 from .consumers.subscriptions import EventHub
 from .db import SessionFactory, create_engine, create_session_factory
+from .gateway_schema import build_schema
 from .idempotency import IdempotencyMiddleware
 from .live_connections import FORBIDDEN, TOO_MANY, ClosableWebSocketAdapter, LiveConnections, close
 from .logs import bind, trace_id_of
 from .metrics import CONTENT_TYPE_LATEST, Scrape
 from .models import Account
 from .runtime import ALL_ROLES, GATEWAY_ROLES, ProcessRole, Runtime
-from .schema.build import build_schema
 from .schema.context import Context
 from .schema.http_body import BodyRefused, decode_body
 from .schema.loaders import SharedReads

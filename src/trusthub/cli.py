@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging(settings)
     if args.command == "schema":
-        from .schema.sdl import schema_sdl
+        from .gateway_schema import schema_sdl
 
         sys.stdout.write(schema_sdl(settings))
         return 0

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from trusthub.config import Settings
+from trusthub.gateway_schema import build_schema
 from trusthub.runtime import ALL_ROLES
-from trusthub.schema.build import build_schema
 
 from ..conftest import Acct
 from .conftest import LiveServer, serving

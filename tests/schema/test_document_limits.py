@@ -15,13 +15,14 @@ from graphql import get_introspection_query, parse
 
 from trusthub.app import create_app
 from trusthub.config import Settings
-from trusthub.schema.build import OperationCaches, build_schema
+from trusthub.gateway_schema import build_schema
 from trusthub.schema.document_limits import (
     CACHED_DOCUMENT_CHARS,
     DocumentLimits,
     check_document,
     document_cost,
 )
+from trusthub.schema.operations import OperationCaches
 
 from ..conftest import Acct, GraphQLClient
 from ..e2e.test_hostile_requests import doubling_fragments

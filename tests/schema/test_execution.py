@@ -14,8 +14,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from trusthub.config import Settings
+from trusthub.gateway_schema import build_schema
 from trusthub.schema import fastpath
-from trusthub.schema.build import build_schema
 from trusthub.schema.fastpath.leaves import DirectLeaves
 
 # The executor with its fast path, as `fastpath.apply` builds it.

@@ -14,7 +14,7 @@ from strawberry.http import async_base_view
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 
 from trusthub.config import Settings
-from trusthub.schema.build import build_schema
+from trusthub.gateway_schema import build_schema
 from trusthub.schema.disclosure import GatewaySchema, QuietExecutor
 from trusthub.schema.events import SharedEventExecutor
 from trusthub.schema.fastpath.leaves import DirectLeaves

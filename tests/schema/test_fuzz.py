@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 
 from trusthub.app import create_app
 from trusthub.config import Settings
-from trusthub.schema.build import build_schema
+from trusthub.gateway_schema import build_schema
 
 from ..conftest import Acct, GraphQLClient
 from ..factories import BUSINESS

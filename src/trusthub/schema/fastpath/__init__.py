@@ -28,7 +28,7 @@ PIECES: tuple[str, ...] = ("leaves",)
 
 def apply(schema: strawberry.Schema, pieces: Collection[str] = PIECES) -> None:
     """Apply `pieces` to `schema`; called once, right after the gateway's schema is built
-    (`schema.build.build_schema`). Applying it again changes nothing."""
+    (`gateway_schema.build_schema`). Applying it again changes nothing."""
     unknown = set(pieces) - set(PIECES)
     if unknown:
         raise ValueError(f"unknown fast-path pieces: {sorted(unknown)}")

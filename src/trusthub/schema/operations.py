@@ -1,4 +1,5 @@
-"""The Schema: root types and the protective extensions (limits, caches, error masking)."""
+"""What the gateway does around every operation: the limits, parse and validation caches, fresh
+dataloaders and the operation metrics (`OperationSetup`, with its shared `OperationCaches`)."""
 
 from __future__ import annotations
 
@@ -7,54 +8,15 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-import strawberry
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, validate
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from ..config import Settings
 from ..metrics import observe_operation
-from ..resolvers.deliveries import DeliveryMutation
-from ..resolvers.documents import DocumentMutation
-from ..resolvers.node import NodeQuery
-from ..resolvers.products import ProductMutation, ProductQuery
-from ..resolvers.profiles import ProfileMutation, ProfileQuery
-from ..resolvers.reviews import ReviewMutation, ReviewQuery
-from ..resolvers.subscriptions import Subscription
-from ..resolvers.verifications import VerificationMutation
-from ..transient import OutageLog
-from . import fastpath
-from . import product_types as pt
-from . import review_types as rt
-from . import types as t
-from .disclosure import GatewaySchema, MaskInternalErrors, QuietExecutor
 from .document_limits import CACHED_DOCUMENT_CHARS, DocumentLimits, check_document
-from .events import SharedEventExecutor
-
-
-@strawberry.type(description="Reads: your objects, any of them by SID, and the review queue.")
-class Query(NodeQuery, ProfileQuery, ProductQuery, ReviewQuery):
-    pass
-
-
-@strawberry.type(
-    description="Writes: each returns a payload with the object and userErrors, and runs in "
-    "one transaction."
-)
-class Mutation(
-    ProfileMutation,
-    ProductMutation,
-    ReviewMutation,
-    DeliveryMutation,
-    DocumentMutation,
-    VerificationMutation,
-):
-    pass
 
 
 class OperationSetup(SchemaExtension):
@@ -171,52 +133,3 @@ class OperationCaches:
                     self._validated.clear()
                 self._validated[key] = errors
         return errors
-
-
-def build_schema(settings: Settings, outages: OutageLog | None = None) -> strawberry.Schema:
-    introspection = settings.introspection_enabled
-    limits = DocumentLimits(
-        max_depth=settings.max_query_depth,
-        max_aliases=settings.max_aliases,
-        max_selections=settings.max_selections,
-        max_field_overlaps=settings.max_field_overlaps,
-    )
-    caches = OperationCaches(
-        () if introspection else (NoSchemaIntrospectionCustomRule,),
-        limits,
-        settings.max_tokens,
-        # With introspection off, "Did you mean …" would tell a client the schema's names.
-        hide_suggestions=not introspection,
-    )
-    # Factories: a fresh extension per request.
-    # In dev errors are shown unmasked, but a database outage still answers 503.
-    mask = not settings.dev_mode
-    extensions: list[Any] = [
-        lambda: OperationSetup(caches),
-        lambda: MaskInternalErrors(mask=mask),
-    ]
-    schema = GatewaySchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        types=[
-            t.AuthorizedRepresentative,
-            t.Policy,
-            t.Evaluation,
-            t.Account,
-            rt.Review,
-            rt.DeletedSubject,
-            pt.TrustProduct,
-        ],
-        extensions=extensions,
-        execution_context_class=SharedEventExecutor if introspection else QuietExecutor,
-        # Batches run one operation after another (web/view.py), each under the same limits.
-        config=StrawberryConfig(
-            batching_config={"max_operations": settings.batch_max_operations}
-            if settings.batch_max_operations
-            else None
-        ),
-        outages=outages or OutageLog(),
-    )
-    fastpath.apply(schema, fastpath.PIECES if settings.graphql_fastpath else ())
-    return schema

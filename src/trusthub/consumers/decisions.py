@@ -21,7 +21,7 @@ from ..messaging.messages import (
 )
 from ..metrics import observe_decision
 from ..models.review import Review
-from ..services import reviews
+from ..services import bulk_writes, reviews
 from ..transient import DependencyGate
 from .runner import Batcher
 
@@ -58,13 +58,15 @@ async def handle_decision_batch(messages: list[Message], deps: DecisionDeps) -> 
             [str(m.review_sid) for m in ordered if hasattr(m, "review_sid")],
             [(m.subject_type, m.subject_sid) for m in ordered if isinstance(m, ApprovalWithdrawn)],
         )
-        # Every row this batch writes goes out in one flush at commit (multi-row INSERTs); the
-        # reads below never need them: `applied` stands in for the inbox, the rows and history
-        # counts are in the session already.
+        # Every row this batch writes goes out at commit: the locked reviews and subjects it
+        # changed in one UPDATE per table (`bulk_writes`, version checked), the rest in one
+        # flush (multi-row INSERTs). The reads below never need them: `applied` stands in for
+        # the inbox, the rows and history counts are in the session already.
         decided: list[Review] = []
         with session.no_autoflush:
             for message in ordered:
                 await _apply(session, message, applied, decided)
+            await bulk_writes.write_locked_rows(session)
         await session.commit()
     for review in decided:  # counted once committed: a failed batch is applied again
         if review.outcome and review.decided_at:

@@ -187,13 +187,20 @@ async def test_a_confirmation_is_void_once_the_representatives_email_or_name_cha
         assert await s.get(RepresentativeVerification, row.sid) is None
         events = (
             await s.exec(
-                select(OutboxMessage).where(OutboxMessage.message_type == "verification.changed")
+                select(OutboxMessage)
+                .where(OutboxMessage.message_type == "verification.changed")
+                .order_by(OutboxMessage.id)
             )
         ).all()
         actions = [
             a.action
-            for a in (await s.exec(select(AuditEntry))).all()
-            if a.subject_sid == row.profile_sid
+            for a in (
+                await s.exec(
+                    select(AuditEntry)
+                    .where(AuditEntry.subject_sid == row.profile_sid)
+                    .order_by(AuditEntry.id)
+                )
+            ).all()
         ]
     assert [(e.payload["previous_status"], e.payload["status"]) for e in events][-1] == (
         "CONFIRMED",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trusthub.db import SessionFactory
 from trusthub.messaging.amqp import AmqpBroker
@@ -75,7 +75,7 @@ async def test_a_decision_published_six_times_has_one_effect(
         # and subscribers, webhooks and email are told once
         events = [
             row.payload
-            for row in (await s.exec(select(OutboxMessage))).all()
+            for row in (await s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
             if row.payload.get("type") == "status.changed" and row.payload["subject_sid"] == sid
         ]
     assert [e["status"] for e in events] == ["PENDING_REVIEW", "IN_REVIEW", "APPROVED"]

@@ -72,11 +72,21 @@ async def traces(sessions: SessionFactory, sid: str) -> dict[str, str]:
         found = {
             "status_change": [
                 r.model_dump(mode="json")
-                for r in (await s.exec(select(StatusChange).where(StatusChange.subject_sid == sid)))
+                for r in (
+                    await s.exec(
+                        select(StatusChange)
+                        .where(StatusChange.subject_sid == sid)
+                        .order_by(col(StatusChange.id))
+                    )
+                )
             ],
             "review": [
                 r.model_dump(mode="json")
-                for r in (await s.exec(select(Review).where(Review.subject_sid == sid)))
+                for r in (
+                    await s.exec(
+                        select(Review).where(Review.subject_sid == sid).order_by(col(Review.sid))
+                    )
+                )
             ],
             "delivery_attempt": [
                 r.model_dump(mode="json")

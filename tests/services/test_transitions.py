@@ -25,7 +25,9 @@ async def _rows(sessions: SessionFactory, sid: str) -> tuple[list[StatusChange],
             .order_by(col(StatusChange.id))
         )
         events = await s.exec(
-            select(OutboxMessage).where(col(OutboxMessage.message_type) == "status.changed")
+            select(OutboxMessage)
+            .where(col(OutboxMessage.message_type) == "status.changed")
+            .order_by(col(OutboxMessage.id))
         )
         return list(changes.all()), [
             e.payload for e in events.all() if e.payload["subject_sid"] == sid

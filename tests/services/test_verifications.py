@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from trusthub.config import Settings
 from trusthub.db import SessionFactory
@@ -189,7 +189,7 @@ async def test_a_confirmation_is_void_once_the_representatives_email_or_name_cha
             await s.exec(
                 select(OutboxMessage)
                 .where(OutboxMessage.message_type == "verification.changed")
-                .order_by(OutboxMessage.id)
+                .order_by(col(OutboxMessage.id))
             )
         ).all()
         actions = [
@@ -198,7 +198,7 @@ async def test_a_confirmation_is_void_once_the_representatives_email_or_name_cha
                 await s.exec(
                     select(AuditEntry)
                     .where(AuditEntry.subject_sid == row.profile_sid)
-                    .order_by(AuditEntry.id)
+                    .order_by(col(AuditEntry.id))
                 )
             ).all()
         ]
@@ -211,7 +211,11 @@ async def test_a_confirmation_is_void_once_the_representatives_email_or_name_cha
 
 async def _outbox(sessions: SessionFactory, message_type: str) -> list[dict[str, Any]]:
     async with sessions() as s:
-        rows = await s.exec(select(OutboxMessage).where(OutboxMessage.message_type == message_type))
+        rows = await s.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.message_type == message_type)
+            .order_by(col(OutboxMessage.id))
+        )
         return [r.payload for r in rows.all()]
 
 

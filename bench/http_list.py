@@ -27,7 +27,6 @@ from harness import (
     DATA,
     HTTP_NAMESPACE,
     check_graphql,
-    cpu_seconds,
     delete_namespace,
     fmt,
     gateway,
@@ -37,7 +36,7 @@ from harness import (
     wait_quiet,
     write_result,
 )
-from loadgen import lua_get, lua_graphql, wrk
+from loadgen import alternating_pair, lua_get, lua_graphql, wrk
 
 TARGET_P50_MS = 30
 TARGET_RATIO = 0.5
@@ -102,22 +101,11 @@ def main() -> None:
         for name, warm in (("list-graphql", script), ("list-baseline", base_script)):
             wrk(base, warm, seconds=3, connections=args.connections, name=name)
         for k in range(args.runs):
-            order = [("graphql", script), ("baseline", base_script)]
-            if k % 2:
-                order.reverse()  # alternate which goes first, so neither always runs warmer
-            run: dict[str, Any] = {}
-            for label, one in order:
-                cpu = cpu_seconds(pid)
-                r = wrk(
-                    base,
-                    one,
-                    seconds=args.seconds,
-                    connections=args.connections,
-                    name=f"list-{label}",
-                )
-                cpu_ms = round((cpu_seconds(pid) - cpu) * 1000 / max(1, r.requests), 2)
-                run[label] = {**r.as_dict(), "cpu_ms": cpu_ms}
-            run["ratio"] = round(run["graphql"]["rps"] / run["baseline"]["rps"], 3)
+            scripts = {"graphql": script, "baseline": base_script}
+            run = alternating_pair(
+                base, pid, scripts, k, seconds=args.seconds, connections=args.connections,
+                prefix="list", digits=2,
+            )  # fmt: skip
             runs.append(run)
             print(json.dumps(run), flush=True)
     delete_namespace(HTTP_NAMESPACE)

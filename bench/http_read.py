@@ -30,11 +30,10 @@ from harness import (
     gateway_env,
     machine,
     summary,
-    tree_cpu_seconds,
     wait_quiet,
     write_result,
 )
-from loadgen import fixed_rate, lua_get, lua_graphql, wrk
+from loadgen import alternating_pair, fixed_rate, lua_get, lua_graphql, wrk
 
 TARGET_RPS = 2000
 TARGET_RATIO = 0.5
@@ -88,25 +87,11 @@ def main() -> None:
         for name, script in (("read-graphql", gql_script), ("read-baseline", base_script)):
             wrk(base, script, seconds=3, connections=args.connections, name=name)
         for k in range(args.runs):
-            order = [("graphql", gql_script), ("baseline", base_script)]
-            if k % 2:
-                order.reverse()  # alternate which goes first, so neither always runs warmer
-            run: dict[str, Any] = {}
-            for label, script in order:
-                cpu = tree_cpu_seconds(pid)
-                result = wrk(
-                    base,
-                    script,
-                    seconds=args.seconds,
-                    connections=args.connections,
-                    name=f"read-{label}",
-                )
-                run[label] = result.as_dict()
-                # The gateway's own CPU per request: what one core's worth of it would serve.
-                run[label]["cpu_ms"] = round(
-                    (tree_cpu_seconds(pid) - cpu) * 1000 / max(1, result.requests), 3
-                )
-            run["ratio"] = round(run["graphql"]["rps"] / run["baseline"]["rps"], 3)
+            scripts = {"graphql": gql_script, "baseline": base_script}
+            run = alternating_pair(
+                base, pid, scripts, k, seconds=args.seconds, connections=args.connections,
+                prefix="read",
+            )  # fmt: skip
             runs.append(run)
             print(json.dumps(run), flush=True)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import DATA, percentile
+from harness import DATA, percentile, tree_cpu_seconds
 
 _DONE = """
 done = function(summary, latency, requests)
@@ -204,3 +204,32 @@ async def fixed_rate(
 
 def script_path(name: str) -> Path:
     return DATA / f"{name}.lua"
+
+
+def alternating_pair(
+    base: str,
+    pid: int,
+    scripts: dict[str, str],
+    k: int,
+    *,
+    seconds: float,
+    connections: int,
+    prefix: str,
+    digits: int = 3,
+) -> dict[str, Any]:
+    """Run k of a side-by-side comparison: wrk on "graphql" then "baseline" (the other way round
+    on odd runs, so neither always runs warmer), each with the gateway's own CPU per request
+    (processes and workers) — what one core's worth of it would serve — and their req/s ratio."""
+    order = list(scripts.items())
+    if k % 2:
+        order.reverse()
+    run: dict[str, Any] = {}
+    for label, script in order:
+        cpu = tree_cpu_seconds(pid)
+        result = wrk(
+            base, script, seconds=seconds, connections=connections, name=f"{prefix}-{label}"
+        )
+        cpu_ms = round((tree_cpu_seconds(pid) - cpu) * 1000 / max(1, result.requests), digits)
+        run[label] = {**result.as_dict(), "cpu_ms": cpu_ms}
+    run["ratio"] = round(run["graphql"]["rps"] / run["baseline"]["rps"], 3)
+    return run

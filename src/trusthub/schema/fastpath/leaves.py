@@ -134,7 +134,7 @@ class DirectLeaves(StrawberryGraphQLCoreExecutionContext):
                                 results[response_name] = coerced
                                 continue
                     except Exception:
-                        pass
+                        pass  # graphql-core's path below reads it again and reports the error
                 result = self.execute_field(
                     parent_type,
                     source_value,

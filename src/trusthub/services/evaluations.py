@@ -25,13 +25,13 @@ from .subjects import Subject
 # time. A changed policy applies everywhere within this time.
 POLICY_CACHE_SECONDS = 60.0
 _POLICY_CACHE_SIZE = 1_000
-_policies: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+_policies: dict[tuple[Any, str], tuple[float, list[dict[str, Any]]]] = {}
 
 
 async def policy_requirements(session: AsyncSession, policy_sid: str) -> list[dict[str, Any]]:
     bind = session.bind
     engine = bind.engine if isinstance(bind, AsyncConnection) else bind
-    key = (str(engine.url) if engine is not None else "", policy_sid)
+    key = (engine.url if engine is not None else None, policy_sid)  # URLs hash as values
     now = time.monotonic()
     cached = _policies.get(key)
     if cached is not None and now - cached[0] < POLICY_CACHE_SECONDS:
